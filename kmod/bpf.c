@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nicsim and BPF: native XDP attach, and the kfuncs that show BPF programs
+ * what the device knows about a frame.
+ */
+
+#include <linux/bpf.h>
+#include <linux/btf.h>
+#include <linux/btf_ids.h>
+#include <linux/filter.h>
+#include <linux/netdevice.h>
+
+#include "nicsim.h"
+#include "nicsim_kfuncs.h"
+
+int nicsim_bpf(struct net_device *dev, struct netdev_bpf *bpf)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+	struct bpf_prog *old;
+
+	switch (bpf->command) {
+	case XDP_SETUP_PROG:
+		old = rcu_replace_pointer(port->xdp_prog, bpf->prog,
+					  lockdep_rtnl_is_held());
+		if (old)
+			bpf_prog_put(old);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The nicsim_xdp_buff around @xdp, or NULL if nicsim's NAPI did not run it. */
+static const struct nicsim_xdp_buff *nicsim_xdp_buff(const struct xdp_buff *xdp)
+{
+	const struct xdp_rxq_info *xdp_rxq = xdp->rxq;
+	struct nicsim_port *port;
+	u32 q = xdp_rxq->queue_index;
+
+	if (!nicsim_netdev_is_nicsim(xdp_rxq->dev))
+		return NULL;
+	port = netdev_priv(xdp_rxq->dev);
+	/* generic XDP and cpumap bring their own rxq: not ours */
+	if (q >= port->num_queues || xdp_rxq != &port->qp[q].rxq.xdp_rxq)
+		return NULL;
+	return container_of(xdp, struct nicsim_xdp_buff, xdp);
+}
+
+__bpf_kfunc_start_defs();
+
+/**
+ * bpf_nicsim_xdp_meta() - Read the device-side metadata of an XDP frame.
+ * @ctx: XDP context of a program run by nicsim's native XDP.
+ * @meta: Buffer the metadata is written to.
+ * @meta__sz: Size of @meta, must be sizeof(struct nicsim_xdp_meta).
+ *
+ * On error @meta is zeroed.
+ *
+ * Return:
+ * * Returns 0 on success or ``-errno`` on error.
+ * * ``-EINVAL``  : @meta__sz is not the size of struct nicsim_xdp_meta
+ * * ``-ENODEV``  : the frame was not received by nicsim's native XDP
+ *   (another driver, or generic XDP)
+ */
+__bpf_kfunc int bpf_nicsim_xdp_meta(struct xdp_md *ctx,
+				    struct nicsim_xdp_meta *meta, u32 meta__sz)
+{
+	const struct nicsim_xdp_buff *nxdp;
+
+	memset(meta, 0, meta__sz);
+	if (meta__sz != sizeof(*meta))
+		return -EINVAL;
+	nxdp = nicsim_xdp_buff((struct xdp_buff *)ctx);
+	if (!nxdp)
+		return -ENODEV;
+
+	meta->ifindex = nxdp->rxq->port->netdev->ifindex;
+	meta->queue = nxdp->rxq->qid;
+	meta->desc_idx = nxdp->desc_idx;
+	meta->len = le16_to_cpu(nxdp->rxq->desc[nxdp->desc_idx].len);
+	meta->seq = nxdp->seq;
+	meta->dma_tstamp = nxdp->dma_tstamp;
+	return 0;
+}
+
+__bpf_kfunc_end_defs();
+
+BTF_KFUNCS_START(nicsim_xdp_kfunc_ids)
+BTF_ID_FLAGS(func, bpf_nicsim_xdp_meta)
+BTF_KFUNCS_END(nicsim_xdp_kfunc_ids)
+
+static const struct btf_kfunc_id_set nicsim_xdp_kfunc_set = {
+	.owner	= THIS_MODULE,
+	.set	= &nicsim_xdp_kfunc_ids,
+};
+
+int nicsim_bpf_init(void)
+{
+	return register_btf_kfunc_id_set(BPF_PROG_TYPE_XDP,
+					 &nicsim_xdp_kfunc_set);
+}

@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The simulated hardware: descriptor rings, a DMA engine per TX queue, the
+ * cable between paired ports and an MSI-X-like interrupt controller.
+ *
+ * The device reaches memory only through bus addresses (dma_addr_t) that
+ * the driver wrote into its registers and descriptors, translated the way
+ * the platform's DMA layer mapped them. It never dereferences a driver
+ * pointer. Its engines run in their own workqueue, woken by doorbells,
+ * asynchronously to the driver.
+ */
+
+#include <linux/atomic.h>
+#include <linux/dma-direct.h>
+#include <linux/irq.h>
+#include <linux/irqdomain.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+
+#include "nicsim.h"
+#include "trace.h"
+
+/* Descriptors an engine processes before it yields its worker. */
+#define NICSIM_ENGINE_BUDGET	64
+
+/*
+ * Translate a bus address as a device behind no IOMMU does: the DMA
+ * layer's bus address back to a physical address, then to the kernel's
+ * linear map (the simulation's stand-in for the memory bus). A range
+ * outside RAM is a DMA error, as a master abort would be.
+ */
+static void *nicsim_hw_dma_va(struct nicsim_dev *ndev, dma_addr_t addr,
+			      size_t len)
+{
+	phys_addr_t phys;
+
+	if (!len || addr == DMA_MAPPING_ERROR || addr + len < addr)
+		return NULL;
+	phys = dma_to_phys(&ndev->dev, addr);
+	if (!pfn_valid(PHYS_PFN(phys)) || !pfn_valid(PHYS_PFN(phys + len - 1)))
+		return NULL;
+	return phys_to_virt(phys);
+}
+
+static void *nicsim_hw_desc(struct nicsim_dev *ndev, struct nicsim_hw_ring *r,
+			    u32 idx, size_t desc_size)
+{
+	return nicsim_hw_dma_va(ndev, r->base + (dma_addr_t)idx * desc_size,
+				desc_size);
+}
+
+/* ---- interrupt controller ----------------------------------------- */
+
+/* Send an interrupt message to the vector's target CPU. */
+static void nicsim_vector_send(struct nicsim_vector *vec,
+			       enum nicsim_irq_reason reason)
+	__must_hold(&vec->lock)
+{
+	int cpu;
+
+	if (vec->masked) {
+		vec->pending = true;
+		return;
+	}
+
+	cpu = READ_ONCE(vec->cpu);
+	vec->raised++;
+	atomic_inc(&vec->in_flight);
+	trace_nicsim_irq_raise(vec->hw->trace_dev, vec->index, vec->irq, cpu,
+			       reason);
+	/*
+	 * A message already on its way covers this one, as a second MSI
+	 * write to an already pending vector would.
+	 */
+	if (cpu == smp_processor_id() || !cpu_online(cpu)) {
+		if (!irq_work_queue(&vec->local_msg))
+			atomic_dec(&vec->in_flight);
+	} else if (smp_call_function_single_async(cpu, &vec->remote_msg)) {
+		atomic_dec(&vec->in_flight);
+	}
+}
+
+/* Runs in hard-IRQ context on the target CPU, as a device interrupt. */
+static void nicsim_vector_receive(struct nicsim_vector *vec)
+{
+	generic_handle_irq(vec->irq);
+	atomic_dec(&vec->in_flight);
+}
+
+static void nicsim_vector_local_msg(struct irq_work *work)
+{
+	nicsim_vector_receive(container_of(work, struct nicsim_vector,
+					   local_msg));
+}
+
+static void nicsim_vector_remote_msg(void *data)
+{
+	nicsim_vector_receive(data);
+}
+
+/* A completion the vector reports: interrupt now, or latch it. */
+static void nicsim_hw_vector_event(struct nicsim_vector *vec)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vec->lock, flags);
+	if (vec->enabled) {
+		vec->enabled = false;	/* auto-disable, as EIAM does */
+		nicsim_vector_send(vec, NICSIM_IRQ_EVENT);
+	} else {
+		vec->event = true;
+	}
+	spin_unlock_irqrestore(&vec->lock, flags);
+}
+
+/* Interrupt enable register: a latched event fires at once. */
+void nicsim_hw_irq_enable(struct nicsim_vector *vec)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vec->lock, flags);
+	if (vec->event) {
+		vec->event = false;
+		nicsim_vector_send(vec, NICSIM_IRQ_ENABLE);
+	} else {
+		vec->enabled = true;
+	}
+	spin_unlock_irqrestore(&vec->lock, flags);
+}
+
+void nicsim_hw_irq_disable(struct nicsim_vector *vec)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vec->lock, flags);
+	vec->enabled = false;
+	vec->event = false;
+	spin_unlock_irqrestore(&vec->lock, flags);
+}
+
+static void nicsim_irq_mask(struct irq_data *d)
+{
+	struct nicsim_vector *vec = irq_data_get_irq_chip_data(d);
+	unsigned long flags;
+
+	spin_lock_irqsave(&vec->lock, flags);
+	vec->masked = true;
+	spin_unlock_irqrestore(&vec->lock, flags);
+}
+
+static void nicsim_irq_unmask(struct irq_data *d)
+{
+	struct nicsim_vector *vec = irq_data_get_irq_chip_data(d);
+	unsigned long flags;
+
+	spin_lock_irqsave(&vec->lock, flags);
+	vec->masked = false;
+	if (vec->pending) {
+		vec->pending = false;
+		nicsim_vector_send(vec, NICSIM_IRQ_UNMASK);
+	}
+	spin_unlock_irqrestore(&vec->lock, flags);
+}
+
+static int nicsim_irq_retrigger(struct irq_data *d)
+{
+	struct nicsim_vector *vec = irq_data_get_irq_chip_data(d);
+	unsigned long flags;
+
+	spin_lock_irqsave(&vec->lock, flags);
+	nicsim_vector_send(vec, NICSIM_IRQ_RETRIGGER);
+	spin_unlock_irqrestore(&vec->lock, flags);
+	return 1;
+}
+
+static int nicsim_irq_set_affinity(struct irq_data *d,
+				   const struct cpumask *mask, bool force)
+{
+	struct nicsim_vector *vec = irq_data_get_irq_chip_data(d);
+	unsigned int cpu;
+
+	cpu = cpumask_first_and(mask, cpu_online_mask);
+	if (cpu >= nr_cpu_ids)
+		return -EINVAL;
+	WRITE_ONCE(vec->cpu, cpu);
+	irq_data_update_effective_affinity(d, cpumask_of(cpu));
+	return IRQ_SET_MASK_OK_DONE;
+}
+
+static struct irq_chip nicsim_irq_chip = {
+	.name			= DRV_NAME,
+	.irq_mask		= nicsim_irq_mask,
+	.irq_unmask		= nicsim_irq_unmask,
+	.irq_retrigger		= nicsim_irq_retrigger,
+	.irq_set_affinity	= nicsim_irq_set_affinity,
+};
+
+static int nicsim_irq_domain_map(struct irq_domain *domain, unsigned int irq,
+				 irq_hw_number_t hwirq)
+{
+	struct nicsim_dev *ndev = domain->host_data;
+	struct nicsim_hw_port *hw;
+
+	hw = &ndev->hw_ports[hwirq / NICSIM_MAX_QUEUES];
+	irq_set_chip_data(irq, &hw->vectors[hwirq % NICSIM_MAX_QUEUES]);
+	irq_set_chip_and_handler(irq, &nicsim_irq_chip, handle_simple_irq);
+	irq_set_noprobe(irq);
+	return 0;
+}
+
+static void nicsim_irq_domain_unmap(struct irq_domain *domain,
+				    unsigned int irq)
+{
+	irq_set_chip_and_handler(irq, NULL, NULL);
+	irq_set_chip_data(irq, NULL);
+}
+
+static const struct irq_domain_ops nicsim_irq_domain_ops = {
+	.map	= nicsim_irq_domain_map,
+	.unmap	= nicsim_irq_domain_unmap,
+};
+
+/* ---- receive side of the device ----------------------------------- */
+
+/*
+ * The MAC hands a frame from the wire to an RX queue: DMA it into the next
+ * posted buffer, write the descriptor back with DD last, and report the
+ * completion to the queue's vector.
+ */
+static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const void *frame,
+			       u32 len, u64 seq)
+{
+	struct nicsim_dev *ndev = hwq->hw->ndev;
+	struct nicsim_hw_ring *rxr = &hwq->rxr;
+	struct nicsim_rx_desc *desc;
+	u64 tstamp;
+	void *buf;
+	u32 idx;
+
+	spin_lock(&hwq->rx_lock);
+	if (!rxr->enabled || rxr->head == READ_ONCE(rxr->tail)) {
+		hwq->rx_no_buffer++;
+		goto unlock;
+	}
+	dma_rmb();	/* read the descriptor only after the tail */
+
+	idx = rxr->head & (rxr->size - 1);
+	desc = nicsim_hw_desc(ndev, rxr, idx, sizeof(*desc));
+	if (!desc) {
+		hwq->rx_dma_errors++;
+		goto unlock;
+	}
+	if (len > le16_to_cpu(desc->buf_len)) {
+		hwq->rx_oversize++;
+		goto unlock;
+	}
+	buf = nicsim_hw_dma_va(ndev, le64_to_cpu(desc->addr), len);
+	if (!buf) {
+		hwq->rx_dma_errors++;
+		goto unlock;
+	}
+	memcpy(buf, frame, len);
+
+	tstamp = ktime_get_ns();
+	desc->len = cpu_to_le16(len);
+	desc->seq = cpu_to_le64(seq);
+	desc->tstamp = cpu_to_le64(tstamp);
+	dma_wmb();	/* the driver must see the frame before DD */
+	WRITE_ONCE(desc->status,
+		   cpu_to_le16(NICSIM_RXD_STS_DD | NICSIM_RXD_STS_EOP));
+	trace_nicsim_rx_dma_write(hwq->hw->trace_dev, hwq->index, idx, len,
+				  seq, tstamp);
+	rxr->head++;
+	hwq->rx_frames++;
+	nicsim_hw_vector_event(hwq->vec);
+unlock:
+	spin_unlock(&hwq->rx_lock);
+}
+
+/* The cable: what one port sends, its peer receives. */
+static void nicsim_hw_wire_xmit(struct nicsim_hw_port *hw, const void *frame,
+				u32 len, u64 seq)
+{
+	struct nicsim_hw_port *peer = hw->peer;
+
+	if (peer)
+		nicsim_hw_rx_frame(&peer->queues[0], frame, len, seq);
+}
+
+/* ---- transmit side of the device ---------------------------------- */
+
+static void nicsim_hw_tx_engine(struct work_struct *work)
+{
+	struct nicsim_hw_queue *hwq = container_of(work, struct nicsim_hw_queue,
+						   tx_engine);
+	struct nicsim_dev *ndev = hwq->hw->ndev;
+	struct nicsim_hw_ring *txr = &hwq->txr;
+	unsigned int done = 0;
+	bool more;
+
+	spin_lock(&hwq->tx_lock);
+	while (txr->enabled && txr->head != READ_ONCE(txr->tail) &&
+	       done < NICSIM_ENGINE_BUDGET) {
+		struct nicsim_tx_desc *desc;
+		const void *frame;
+		u64 seq;
+		u32 len;
+
+		dma_rmb();	/* read the descriptor only after the tail */
+		desc = nicsim_hw_desc(ndev, txr, txr->head & (txr->size - 1),
+				      sizeof(*desc));
+		if (!desc) {
+			/* A ring outside memory is fatal: stop the queue. */
+			hwq->tx_dma_errors++;
+			txr->enabled = false;
+			break;
+		}
+		len = le16_to_cpu(desc->len);
+		seq = atomic64_inc_return(&ndev->frame_seq);
+		frame = nicsim_hw_dma_va(ndev, le64_to_cpu(desc->addr), len);
+		if (frame)
+			nicsim_hw_wire_xmit(hwq->hw, frame, len, seq);
+		else
+			hwq->tx_dma_errors++;
+
+		desc->seq = cpu_to_le64(seq);
+		desc->tstamp = cpu_to_le64(ktime_get_ns());
+		dma_wmb();
+		WRITE_ONCE(desc->status, cpu_to_le16(NICSIM_TXD_STS_DD));
+		txr->head++;
+		done++;
+	}
+	hwq->tx_frames += done;
+	if (done)
+		nicsim_hw_vector_event(hwq->vec);
+	more = txr->enabled && txr->head != READ_ONCE(txr->tail);
+	spin_unlock(&hwq->tx_lock);
+
+	/* Yield between batches so that other queues' engines run. */
+	if (more)
+		queue_work(ndev->wq, &hwq->tx_engine);
+}
+
+/* ---- registers ----------------------------------------------------- */
+
+void nicsim_hw_txr_enable(struct nicsim_hw_queue *hwq, dma_addr_t base,
+			  u32 size)
+{
+	spin_lock(&hwq->tx_lock);
+	hwq->txr.base = base;
+	hwq->txr.size = size;
+	hwq->txr.head = 0;
+	hwq->txr.tail = 0;
+	hwq->txr.enabled = true;
+	spin_unlock(&hwq->tx_lock);
+}
+
+/* Stop the TX engine; on return it no longer touches the ring. */
+void nicsim_hw_txr_disable(struct nicsim_hw_queue *hwq)
+{
+	spin_lock(&hwq->tx_lock);
+	hwq->txr.enabled = false;
+	spin_unlock(&hwq->tx_lock);
+	cancel_work_sync(&hwq->tx_engine);
+}
+
+void nicsim_hw_rxr_enable(struct nicsim_hw_queue *hwq, dma_addr_t base,
+			  u32 size)
+{
+	spin_lock(&hwq->rx_lock);
+	hwq->rxr.base = base;
+	hwq->rxr.size = size;
+	hwq->rxr.head = 0;
+	hwq->rxr.tail = 0;
+	hwq->rxr.enabled = true;
+	spin_unlock(&hwq->rx_lock);
+}
+
+/* Stop receiving; on return no engine writes to the ring or its buffers. */
+void nicsim_hw_rxr_disable(struct nicsim_hw_queue *hwq)
+{
+	spin_lock(&hwq->rx_lock);
+	hwq->rxr.enabled = false;
+	spin_unlock(&hwq->rx_lock);
+}
+
+void nicsim_hw_tx_doorbell(struct nicsim_hw_queue *hwq, u32 tail)
+{
+	WRITE_ONCE(hwq->txr.tail, tail);
+	queue_work(hwq->hw->ndev->wq, &hwq->tx_engine);
+}
+
+void nicsim_hw_rx_doorbell(struct nicsim_hw_queue *hwq, u32 tail)
+{
+	WRITE_ONCE(hwq->rxr.tail, tail);
+}
+
+/* ---- device bring-up and teardown ---------------------------------- */
+
+static void nicsim_hw_vector_init(struct nicsim_hw_port *hw, unsigned int i)
+{
+	struct nicsim_vector *vec = &hw->vectors[i];
+
+	vec->hw = hw;
+	vec->index = i;
+	vec->cpu = cpumask_local_spread(i, NUMA_NO_NODE);
+	vec->masked = true;
+	spin_lock_init(&vec->lock);
+	init_irq_work(&vec->local_msg, nicsim_vector_local_msg);
+	INIT_CSD(&vec->remote_msg, nicsim_vector_remote_msg, vec);
+	atomic_set(&vec->in_flight, 0);
+}
+
+static void nicsim_hw_queue_init(struct nicsim_hw_port *hw, unsigned int i)
+{
+	struct nicsim_hw_queue *hwq = &hw->queues[i];
+
+	hwq->hw = hw;
+	hwq->index = i;
+	hwq->vec = &hw->vectors[i];
+	spin_lock_init(&hwq->tx_lock);
+	spin_lock_init(&hwq->rx_lock);
+	INIT_WORK(&hwq->tx_engine, nicsim_hw_tx_engine);
+}
+
+/* Wait until no interrupt message of @vec is in flight, then unmap it. */
+static void nicsim_hw_vector_fini(struct nicsim_dev *ndev,
+				  struct nicsim_vector *vec)
+{
+	if (!vec->irq)
+		return;
+	irq_work_sync(&vec->local_msg);
+	while (atomic_read(&vec->in_flight))
+		cpu_relax();
+	irq_dispose_mapping(vec->irq);
+	vec->irq = 0;
+}
+
+int nicsim_hw_init(struct nicsim_dev *ndev)
+{
+	unsigned int p, q;
+	int err;
+
+	ndev->wq = alloc_workqueue("nicsim%u", WQ_UNBOUND, 0, ndev->id);
+	if (!ndev->wq)
+		return -ENOMEM;
+
+	ndev->irq_fwnode = irq_domain_alloc_named_id_fwnode(DRV_NAME, ndev->id);
+	if (!ndev->irq_fwnode) {
+		err = -ENOMEM;
+		goto err_destroy_wq;
+	}
+	ndev->irq_domain = irq_domain_create_linear(ndev->irq_fwnode,
+						    ndev->num_ports *
+						    NICSIM_MAX_QUEUES,
+						    &nicsim_irq_domain_ops,
+						    ndev);
+	if (!ndev->irq_domain) {
+		err = -ENOMEM;
+		goto err_free_fwnode;
+	}
+
+	for (p = 0; p < ndev->num_ports; p++) {
+		struct nicsim_hw_port *hw = &ndev->hw_ports[p];
+
+		hw->ndev = ndev;
+		hw->index = p;
+		hw->peer = &ndev->hw_ports[p ^ 1];
+		hw->num_queues = 1;
+		for (q = 0; q < NICSIM_MAX_QUEUES; q++) {
+			nicsim_hw_vector_init(hw, q);
+			nicsim_hw_queue_init(hw, q);
+		}
+		for (q = 0; q < hw->num_queues; q++) {
+			struct nicsim_vector *vec = &hw->vectors[q];
+
+			vec->irq = irq_create_mapping(ndev->irq_domain,
+						      p * NICSIM_MAX_QUEUES + q);
+			if (!vec->irq) {
+				err = -ENOSPC;
+				goto err_unmap;
+			}
+		}
+	}
+	return 0;
+
+err_unmap:
+	for (p = 0; p < ndev->num_ports; p++)
+		for (q = 0; q < NICSIM_MAX_QUEUES; q++)
+			nicsim_hw_vector_fini(ndev, &ndev->hw_ports[p].vectors[q]);
+	irq_domain_remove(ndev->irq_domain);
+err_free_fwnode:
+	irq_domain_free_fwnode(ndev->irq_fwnode);
+err_destroy_wq:
+	destroy_workqueue(ndev->wq);
+	return err;
+}
+
+/* Called with every ring disabled, so no engine or message is started. */
+void nicsim_hw_fini(struct nicsim_dev *ndev)
+{
+	unsigned int p, q;
+
+	for (p = 0; p < ndev->num_ports; p++)
+		for (q = 0; q < NICSIM_MAX_QUEUES; q++)
+			nicsim_hw_vector_fini(ndev, &ndev->hw_ports[p].vectors[q]);
+	irq_domain_remove(ndev->irq_domain);
+	irq_domain_free_fwnode(ndev->irq_fwnode);
+	destroy_workqueue(ndev->wq);
+}

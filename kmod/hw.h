@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nicsim hardware interface: what the driver and the simulated device
+ * share. Descriptors live in DMA-coherent memory and are little-endian,
+ * as on a PCI NIC. Everything else the driver tells the device goes
+ * through the register accessors declared in nicsim.h.
+ */
+#ifndef _NICSIM_HW_H
+#define _NICSIM_HW_H
+
+#include <linux/types.h>
+
+#define NICSIM_MAX_PORTS		16
+#define NICSIM_MAX_QUEUES		16
+#define NICSIM_DEFAULT_PORTS		2
+#define NICSIM_DEFAULT_RING_SIZE	256
+
+/* TX descriptor, written by the driver, written back by the device. */
+struct nicsim_tx_desc {
+	__le64 addr;		/* bus address of the frame */
+	__le16 len;		/* frame length in bytes */
+	__le16 cmd;		/* NICSIM_TXD_CMD_* */
+	__le16 status;		/* NICSIM_TXD_STS_*, written back */
+	__le16 rsvd;
+	__le64 seq;		/* written back: device frame sequence number */
+	__le64 tstamp;		/* written back: DMA-read completion, ns */
+};
+
+#define NICSIM_TXD_CMD_EOP	BIT(0)	/* last descriptor of a frame */
+#define NICSIM_TXD_STS_DD	BIT(0)	/* descriptor done */
+
+/*
+ * RX descriptor. The driver posts it with addr and buf_len and a clear
+ * status; the device writes the frame to addr and writes back len, seq,
+ * tstamp and finally status with the DD bit.
+ */
+struct nicsim_rx_desc {
+	__le64 addr;		/* bus address of the buffer */
+	__le16 buf_len;		/* usable bytes at addr */
+	__le16 len;		/* written back: frame length */
+	__le16 status;		/* written back: NICSIM_RXD_STS_* */
+	__le16 rsvd;
+	__le64 seq;		/* written back: device frame sequence number */
+	__le64 tstamp;		/* written back: DMA-write completion, ns */
+};
+
+#define NICSIM_RXD_STS_DD	BIT(0)	/* descriptor done */
+#define NICSIM_RXD_STS_EOP	BIT(1)	/* last descriptor of a frame */
+
+/* Why the device sent an interrupt message (trace and counters). */
+enum nicsim_irq_reason {
+	NICSIM_IRQ_EVENT,	/* a completion, with the vector enabled */
+	NICSIM_IRQ_ENABLE,	/* driver re-enabled with an event latched */
+	NICSIM_IRQ_UNMASK,	/* vector unmasked with a message pending */
+	NICSIM_IRQ_RETRIGGER,	/* the IRQ core asked for a resend */
+};
+
+#endif /* _NICSIM_HW_H */

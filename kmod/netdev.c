@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The nicsim driver's netdev side: one net_device per port, queue pair
+ * bring-up and teardown, statistics and ethtool basics.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/if_vlan.h>
+#include <linux/slab.h>
+
+#include "nicsim.h"
+
+/* Largest MTU whose frame fits one RX buffer (single-buffer XDP). */
+#define NICSIM_MAX_MTU	(NICSIM_RX_BUF_LEN - VLAN_ETH_HLEN)
+
+static void nicsim_qpair_close(struct nicsim_port *port,
+			       struct nicsim_qpair *qp)
+{
+	struct net_device *dev = port->netdev;
+
+	/* Quiesce the device first: no more DMA, no more interrupts. */
+	nicsim_hw_irq_disable(qp->vec);
+	nicsim_hw_txr_disable(qp->txq.hwq);
+	nicsim_hw_rxr_disable(qp->rxq.hwq);
+
+	netif_queue_set_napi(dev, qp->qid, NETDEV_QUEUE_TYPE_RX, NULL);
+	netif_queue_set_napi(dev, qp->qid, NETDEV_QUEUE_TYPE_TX, NULL);
+	napi_disable(&qp->napi);
+	free_irq(qp->vec->irq, qp);
+
+	nicsim_txq_free(&qp->txq);
+	nicsim_rxq_free(&qp->rxq);
+}
+
+static int nicsim_qpair_open(struct nicsim_port *port, struct nicsim_qpair *qp)
+{
+	struct net_device *dev = port->netdev;
+	int err;
+
+	qp->txq.size = port->ring_size;
+	qp->rxq.size = port->ring_size;
+	err = nicsim_txq_alloc(&qp->txq);
+	if (err)
+		return err;
+	err = nicsim_rxq_alloc(&qp->rxq, &qp->napi);
+	if (err)
+		goto err_free_txq;
+
+	snprintf(qp->irq_name, sizeof(qp->irq_name), "%s-rxtx-%u",
+		 dev->name, qp->qid);
+	err = request_irq(qp->vec->irq, nicsim_irq_handler, 0, qp->irq_name,
+			  qp);
+	if (err) {
+		netdev_err(dev, "request_irq %u failed: %d\n", qp->vec->irq,
+			   err);
+		goto err_free_rxq;
+	}
+
+	napi_enable(&qp->napi);
+	netif_queue_set_napi(dev, qp->qid, NETDEV_QUEUE_TYPE_RX, &qp->napi);
+	netif_queue_set_napi(dev, qp->qid, NETDEV_QUEUE_TYPE_TX, &qp->napi);
+	nicsim_hw_irq_enable(qp->vec);
+	return 0;
+
+err_free_rxq:
+	nicsim_hw_rxr_disable(qp->rxq.hwq);
+	nicsim_rxq_free(&qp->rxq);
+err_free_txq:
+	nicsim_hw_txr_disable(qp->txq.hwq);
+	nicsim_txq_free(&qp->txq);
+	return err;
+}
+
+static int nicsim_open(struct net_device *dev)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+	unsigned int q;
+	int err;
+
+	for (q = 0; q < port->num_queues; q++) {
+		err = nicsim_qpair_open(port, &port->qp[q]);
+		if (err)
+			goto err_close;
+	}
+	netif_carrier_on(dev);
+	netif_tx_start_all_queues(dev);
+	return 0;
+
+err_close:
+	while (q--)
+		nicsim_qpair_close(port, &port->qp[q]);
+	return err;
+}
+
+static int nicsim_stop(struct net_device *dev)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+	unsigned int q;
+
+	netif_carrier_off(dev);
+	netif_tx_disable(dev);
+	for (q = 0; q < port->num_queues; q++)
+		nicsim_qpair_close(port, &port->qp[q]);
+	return 0;
+}
+
+static void nicsim_get_stats64(struct net_device *dev,
+			       struct rtnl_link_stats64 *stats)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+	unsigned int q, start;
+
+	for (q = 0; q < port->num_queues; q++) {
+		const struct nicsim_rxq *rxq = &port->qp[q].rxq;
+		const struct nicsim_txq *txq = &port->qp[q].txq;
+		u64 packets, bytes, dropped;
+
+		do {
+			start = u64_stats_fetch_begin(&rxq->syncp);
+			packets = u64_stats_read(&rxq->packets);
+			bytes = u64_stats_read(&rxq->bytes);
+			dropped = u64_stats_read(&rxq->xdp_drop) +
+				  u64_stats_read(&rxq->xdp_aborted);
+		} while (u64_stats_fetch_retry(&rxq->syncp, start));
+		stats->rx_packets += packets;
+		stats->rx_bytes += bytes;
+		stats->rx_dropped += dropped;
+
+		do {
+			start = u64_stats_fetch_begin(&txq->syncp);
+			packets = u64_stats_read(&txq->packets);
+			bytes = u64_stats_read(&txq->bytes);
+			dropped = u64_stats_read(&txq->dma_map_errors);
+		} while (u64_stats_fetch_retry(&txq->syncp, start));
+		stats->tx_packets += packets;
+		stats->tx_bytes += bytes;
+		stats->tx_dropped += dropped;
+	}
+}
+
+const struct net_device_ops nicsim_netdev_ops = {
+	.ndo_open		= nicsim_open,
+	.ndo_stop		= nicsim_stop,
+	.ndo_start_xmit		= nicsim_start_xmit,
+	.ndo_get_stats64	= nicsim_get_stats64,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_bpf		= nicsim_bpf,
+};
+
+static void nicsim_get_drvinfo(struct net_device *dev,
+			       struct ethtool_drvinfo *info)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+
+	strscpy(info->driver, DRV_NAME, sizeof(info->driver));
+	strscpy(info->bus_info, dev_name(&port->ndev->dev),
+		sizeof(info->bus_info));
+}
+
+static const struct ethtool_ops nicsim_ethtool_ops = {
+	.get_drvinfo		= nicsim_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+};
+
+static void nicsim_qpair_init(struct nicsim_port *port, unsigned int q)
+{
+	struct nicsim_hw_queue *hwq = &port->hw->queues[q];
+	struct nicsim_qpair *qp = &port->qp[q];
+
+	qp->port = port;
+	qp->qid = q;
+	qp->vec = hwq->vec;
+	qp->txq.port = port;
+	qp->txq.hwq = hwq;
+	qp->txq.qid = q;
+	u64_stats_init(&qp->txq.syncp);
+	qp->rxq.port = port;
+	qp->rxq.hwq = hwq;
+	qp->rxq.qid = q;
+	u64_stats_init(&qp->rxq.syncp);
+	netif_napi_add(port->netdev, &qp->napi, nicsim_napi_poll);
+}
+
+static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
+{
+	struct nicsim_hw_port *hw = &ndev->hw_ports[index];
+	struct nicsim_port *port;
+	struct net_device *dev;
+	unsigned int q;
+	int err;
+
+	dev = alloc_etherdev_mqs(sizeof(*port), NICSIM_MAX_QUEUES,
+				 NICSIM_MAX_QUEUES);
+	if (!dev)
+		return -ENOMEM;
+	SET_NETDEV_DEV(dev, &ndev->dev);
+	dev->dev_port = index;
+
+	port = netdev_priv(dev);
+	port->netdev = dev;
+	port->ndev = ndev;
+	port->hw = hw;
+	port->num_queues = hw->num_queues;
+	port->ring_size = NICSIM_DEFAULT_RING_SIZE;
+
+	dev->netdev_ops = &nicsim_netdev_ops;
+	dev->ethtool_ops = &nicsim_ethtool_ops;
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->max_mtu = NICSIM_MAX_MTU;
+	dev->priv_flags |= IFF_UNICAST_FLT;
+	eth_hw_addr_random(dev);
+
+	err = netif_set_real_num_tx_queues(dev, port->num_queues);
+	if (err)
+		goto err_free;
+	err = netif_set_real_num_rx_queues(dev, port->num_queues);
+	if (err)
+		goto err_free;
+	for (q = 0; q < port->num_queues; q++)
+		nicsim_qpair_init(port, q);
+
+	hw->trace_dev = dev;
+	err = register_netdev(dev);
+	if (err)
+		goto err_napi_del;
+	ndev->ports[index] = port;
+	return 0;
+
+err_napi_del:
+	hw->trace_dev = NULL;
+	for (q = 0; q < port->num_queues; q++)
+		netif_napi_del(&port->qp[q].napi);
+err_free:
+	free_netdev(dev);
+	return err;
+}
+
+static void nicsim_port_destroy(struct nicsim_port *port)
+{
+	struct net_device *dev = port->netdev;
+	unsigned int q;
+
+	unregister_netdev(dev);
+	port->hw->trace_dev = NULL;
+	for (q = 0; q < port->num_queues; q++)
+		netif_napi_del(&port->qp[q].napi);
+	free_netdev(dev);
+}
+
+int nicsim_ports_create(struct nicsim_dev *ndev)
+{
+	unsigned int p;
+	int err;
+
+	ndev->ports = kcalloc(ndev->num_ports, sizeof(*ndev->ports),
+			      GFP_KERNEL);
+	if (!ndev->ports)
+		return -ENOMEM;
+	for (p = 0; p < ndev->num_ports; p++) {
+		err = nicsim_port_create(ndev, p);
+		if (err)
+			goto err_destroy;
+	}
+	return 0;
+
+err_destroy:
+	while (p--)
+		nicsim_port_destroy(ndev->ports[p]);
+	kfree(ndev->ports);
+	ndev->ports = NULL;
+	return err;
+}
+
+void nicsim_ports_destroy(struct nicsim_dev *ndev)
+{
+	unsigned int p;
+
+	for (p = 0; p < ndev->num_ports; p++)
+		nicsim_port_destroy(ndev->ports[p]);
+	kfree(ndev->ports);
+	ndev->ports = NULL;
+}

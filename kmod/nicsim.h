@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nicsim: a software NIC with a hardware-faithful data path.
+ *
+ * Two halves, as with a PCI NIC:
+ *  - the device ("hardware", hw.c): descriptor rings reached only through
+ *    bus addresses, doorbell registers, a DMA engine per queue that runs
+ *    asynchronously to the driver, a cable between port pairs and an
+ *    MSI-X-like interrupt controller raising real Linux IRQs;
+ *  - the driver (netdev.c, tx.c, rx.c, bpf.c): DMA API, page_pool, NAPI,
+ *    XDP and BQL, talking to the device only through rings and registers.
+ */
+#ifndef _NICSIM_H
+#define _NICSIM_H
+
+#include <linux/device.h>
+#include <linux/interrupt.h>
+#include <linux/irq_work.h>
+#include <linux/netdevice.h>
+#include <linux/smp.h>
+#include <linux/spinlock.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+#include <net/xdp.h>
+
+#include "hw.h"
+
+#define DRV_NAME	"nicsim"
+
+struct bpf_prog;
+struct irq_domain;
+struct page_pool;
+struct nicsim_dev;
+struct nicsim_hw_port;
+
+/* ---- device side (hw.c) ------------------------------------------ */
+
+/*
+ * One interrupt vector: a Linux IRQ from the device's irq_domain. Two
+ * gates as on real NICs: the driver's per-vector enable, auto-cleared
+ * when a message is sent (an event while disabled is latched), and the
+ * MSI-X mask bit driven by the IRQ core (a message while masked is
+ * latched in @pending and sent on unmask).
+ */
+struct nicsim_vector {
+	struct nicsim_hw_port *hw;
+	unsigned int index;		/* vector number within the port */
+	unsigned int irq;		/* Linux IRQ number */
+	int cpu;			/* delivery target, from the affinity */
+
+	spinlock_t lock;		/* protects the gate bits below */
+	bool enabled;			/* driver interrupt enable */
+	bool event;			/* completion latched while disabled */
+	bool masked;			/* MSI-X vector mask */
+	bool pending;			/* message latched while masked */
+
+	struct irq_work local_msg;	/* message to the raising CPU */
+	call_single_data_t remote_msg;	/* message to another CPU */
+	atomic_t in_flight;		/* messages sent but not handled */
+	u64 raised;			/* messages sent, under @lock */
+};
+
+/* Device view of one descriptor ring. */
+struct nicsim_hw_ring {
+	/* registers, written by the driver */
+	dma_addr_t base;		/* ring base bus address */
+	u32 size;			/* entries, a power of two */
+	u32 tail;			/* doorbell: producer index */
+	bool enabled;
+	/* device internal */
+	u32 head;			/* next descriptor the device uses */
+};
+
+/* Device side of one queue pair. */
+struct nicsim_hw_queue {
+	struct nicsim_hw_port *hw;
+	unsigned int index;
+	struct nicsim_vector *vec;
+
+	spinlock_t tx_lock;		/* TX registers vs the DMA engine */
+	struct nicsim_hw_ring txr;
+	struct work_struct tx_engine;	/* DMA engine, woken by the doorbell */
+
+	spinlock_t rx_lock;		/* RX registers vs the peer's engine */
+	struct nicsim_hw_ring rxr;
+
+	/* device counters, under the matching ring lock */
+	u64 tx_frames;
+	u64 tx_dma_errors;
+	u64 rx_frames;
+	u64 rx_no_buffer;		/* ring empty or disabled: dropped */
+	u64 rx_oversize;		/* frame larger than the buffer */
+	u64 rx_dma_errors;
+};
+
+struct nicsim_hw_port {
+	struct nicsim_dev *ndev;
+	unsigned int index;
+	struct nicsim_hw_port *peer;	/* the other end of the cable */
+	/* names the port in trace events only: the device never uses it */
+	struct net_device *trace_dev;
+	unsigned int num_queues;
+	struct nicsim_hw_queue queues[NICSIM_MAX_QUEUES];
+	struct nicsim_vector vectors[NICSIM_MAX_QUEUES];
+};
+
+/* A nicsim device on the nicsim bus: one "card" with its ports. */
+struct nicsim_dev {
+	struct device dev;
+	unsigned int id;
+	unsigned int num_ports;
+	u64 dma_mask;
+	int probe_err;			/* why the driver did not bind */
+	struct workqueue_struct *wq;	/* the DMA engines run here */
+	struct fwnode_handle *irq_fwnode;
+	struct irq_domain *irq_domain;
+	atomic64_t frame_seq;		/* per-frame sequence numbers */
+	struct list_head list;		/* in nicsim_bus_devs */
+	struct nicsim_port **ports;	/* driver side, set by probe */
+	struct nicsim_hw_port hw_ports[] __counted_by(num_ports);
+};
+
+static inline struct nicsim_dev *to_nicsim_dev(struct device *dev)
+{
+	return container_of(dev, struct nicsim_dev, dev);
+}
+
+/* ---- driver side -------------------------------------------------- */
+
+struct nicsim_tx_buf {
+	struct sk_buff *skb;
+	dma_addr_t dma;
+	u32 len;
+};
+
+struct nicsim_txq {
+	struct nicsim_port *port;
+	struct nicsim_hw_queue *hwq;
+	unsigned int qid;
+	u32 size;			/* entries, power of two */
+	u32 tail;			/* next descriptor to post */
+	u32 doorbell_tail;		/* tail last written to the device */
+	u32 clean;			/* next descriptor to complete */
+	struct nicsim_tx_desc *desc;	/* ring, DMA-coherent */
+	dma_addr_t desc_dma;
+	struct nicsim_tx_buf *bufs;	/* per-descriptor driver state */
+
+	struct u64_stats_sync syncp;
+	u64_stats_t packets;
+	u64_stats_t bytes;
+	u64_stats_t doorbells;
+	u64_stats_t dma_map_errors;
+	u64_stats_t ring_full;
+};
+
+struct nicsim_rxq {
+	struct nicsim_port *port;
+	struct nicsim_hw_queue *hwq;
+	unsigned int qid;
+	u32 size;
+	u32 tail;			/* next descriptor to post */
+	u32 clean;			/* next descriptor to consume */
+	struct nicsim_rx_desc *desc;
+	dma_addr_t desc_dma;
+	struct page **pages;		/* buffer posted at each descriptor */
+	struct page_pool *pp;
+	struct xdp_rxq_info xdp_rxq;
+
+	struct u64_stats_sync syncp;
+	u64_stats_t packets;
+	u64_stats_t bytes;
+	u64_stats_t doorbells;
+	u64_stats_t alloc_errors;
+	u64_stats_t xdp_pass;
+	u64_stats_t xdp_drop;
+	u64_stats_t xdp_aborted;
+};
+
+/* A queue pair and the vector and NAPI instance that serve it. */
+struct nicsim_qpair {
+	struct nicsim_port *port;
+	unsigned int qid;
+	struct napi_struct napi;
+	struct nicsim_vector *vec;
+	u64 irqs;			/* interrupts handled */
+	u64 polls;			/* NAPI polls */
+	struct nicsim_txq txq;
+	struct nicsim_rxq rxq;
+	char irq_name[IFNAMSIZ + 16];
+};
+
+/* The xdp_buff the driver hands to XDP, with its descriptor's metadata. */
+struct nicsim_xdp_buff {
+	struct xdp_buff xdp;
+	struct nicsim_rxq *rxq;
+	u32 desc_idx;
+	u64 seq;
+	u64 dma_tstamp;
+};
+
+/* netdev_priv() of a nicsim port. */
+struct nicsim_port {
+	struct net_device *netdev;
+	struct nicsim_dev *ndev;
+	struct nicsim_hw_port *hw;
+	unsigned int num_queues;
+	u32 ring_size;
+	struct bpf_prog __rcu *xdp_prog;
+	struct nicsim_qpair qp[NICSIM_MAX_QUEUES];
+};
+
+/* Headroom for XDP; the rest of the page holds the frame and shinfo. */
+#define NICSIM_RX_HEADROOM	XDP_PACKET_HEADROOM
+#define NICSIM_RX_BUF_LEN	(PAGE_SIZE - NICSIM_RX_HEADROOM - \
+				 SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
+
+/* hw.c: the device, and the registers the driver writes */
+int nicsim_hw_init(struct nicsim_dev *ndev);
+void nicsim_hw_fini(struct nicsim_dev *ndev);
+void nicsim_hw_txr_enable(struct nicsim_hw_queue *hwq, dma_addr_t base,
+			  u32 size);
+void nicsim_hw_txr_disable(struct nicsim_hw_queue *hwq);
+void nicsim_hw_rxr_enable(struct nicsim_hw_queue *hwq, dma_addr_t base,
+			  u32 size);
+void nicsim_hw_rxr_disable(struct nicsim_hw_queue *hwq);
+void nicsim_hw_tx_doorbell(struct nicsim_hw_queue *hwq, u32 tail);
+void nicsim_hw_rx_doorbell(struct nicsim_hw_queue *hwq, u32 tail);
+void nicsim_hw_irq_enable(struct nicsim_vector *vec);
+void nicsim_hw_irq_disable(struct nicsim_vector *vec);
+
+/* netdev.c */
+extern const struct net_device_ops nicsim_netdev_ops;
+int nicsim_ports_create(struct nicsim_dev *ndev);
+void nicsim_ports_destroy(struct nicsim_dev *ndev);
+static inline bool nicsim_netdev_is_nicsim(const struct net_device *dev)
+{
+	return dev->netdev_ops == &nicsim_netdev_ops;
+}
+
+/* tx.c */
+netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev);
+int nicsim_txq_alloc(struct nicsim_txq *txq);
+void nicsim_txq_free(struct nicsim_txq *txq);
+void nicsim_txq_clean(struct nicsim_txq *txq, int budget);
+
+/* rx.c */
+int nicsim_rxq_alloc(struct nicsim_rxq *rxq, struct napi_struct *napi);
+void nicsim_rxq_free(struct nicsim_rxq *rxq);
+int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
+		    int budget);
+int nicsim_napi_poll(struct napi_struct *napi, int budget);
+irqreturn_t nicsim_irq_handler(int irq, void *data);
+
+/* bpf.c */
+int nicsim_bpf_init(void);
+int nicsim_bpf(struct net_device *dev, struct netdev_bpf *bpf);
+
+#endif /* _NICSIM_H */

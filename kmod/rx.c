@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nicsim receive: page_pool buffers posted to the RX ring, the interrupt
+ * handler, and the NAPI poll that cleans TX, runs XDP and builds skbs.
+ */
+
+#include <linux/bpf_trace.h>
+#include <linux/etherdevice.h>
+#include <linux/filter.h>
+#include <net/page_pool/helpers.h>
+#include <net/xdp.h>
+
+#include "nicsim.h"
+#include "trace.h"
+
+/* Post fresh buffers to every free descriptor, then ring the doorbell. */
+static void nicsim_rxq_refill(struct nicsim_rxq *rxq)
+{
+	u32 posted = 0;
+
+	while (rxq->tail - rxq->clean < rxq->size) {
+		u32 idx = rxq->tail & (rxq->size - 1);
+		struct nicsim_rx_desc *desc = &rxq->desc[idx];
+		struct page *page;
+
+		page = page_pool_dev_alloc_pages(rxq->pp);
+		if (unlikely(!page)) {
+			u64_stats_update_begin(&rxq->syncp);
+			u64_stats_inc(&rxq->alloc_errors);
+			u64_stats_update_end(&rxq->syncp);
+			break;
+		}
+		rxq->pages[idx] = page;
+		desc->addr = cpu_to_le64(page_pool_get_dma_addr(page) +
+					 NICSIM_RX_HEADROOM);
+		desc->buf_len = cpu_to_le16(NICSIM_RX_BUF_LEN);
+		desc->status = 0;
+		rxq->tail++;
+		posted++;
+	}
+	if (!posted)
+		return;
+	dma_wmb();	/* descriptors before the tail register */
+	nicsim_hw_rx_doorbell(rxq->hwq, rxq->tail);
+	u64_stats_update_begin(&rxq->syncp);
+	u64_stats_inc(&rxq->doorbells);
+	u64_stats_update_end(&rxq->syncp);
+}
+
+/*
+ * Run the XDP program on one frame. Returns true when the frame goes on to
+ * the stack, with *offset and *len updated to what the program left.
+ */
+static bool nicsim_run_xdp(struct nicsim_rxq *rxq, struct bpf_prog *prog,
+			   struct page *page, u32 idx, u64 seq, u64 tstamp,
+			   u32 *offset, u32 *len, u32 *metasize)
+{
+	struct net_device *dev = rxq->port->netdev;
+	struct nicsim_xdp_buff nxdp;
+	void *va = page_address(page);
+	u64_stats_t *counter;
+	u32 act;
+
+	xdp_init_buff(&nxdp.xdp, PAGE_SIZE, &rxq->xdp_rxq);
+	xdp_prepare_buff(&nxdp.xdp, va, *offset, *len, true);
+	nxdp.rxq = rxq;
+	nxdp.desc_idx = idx;
+	nxdp.seq = seq;
+	nxdp.dma_tstamp = tstamp;
+
+	act = bpf_prog_run_xdp(prog, &nxdp.xdp);
+	switch (act) {
+	case XDP_PASS:
+		*offset = nxdp.xdp.data - va;
+		*len = nxdp.xdp.data_end - nxdp.xdp.data;
+		*metasize = nxdp.xdp.data - nxdp.xdp.data_meta;
+		counter = &rxq->xdp_pass;
+		break;
+	default:
+		bpf_warn_invalid_xdp_action(dev, prog, act);
+		fallthrough;
+	case XDP_ABORTED:
+		trace_xdp_exception(dev, prog, act);
+		counter = &rxq->xdp_aborted;
+		break;
+	case XDP_DROP:
+		counter = &rxq->xdp_drop;
+		break;
+	}
+	u64_stats_update_begin(&rxq->syncp);
+	u64_stats_inc(counter);
+	u64_stats_update_end(&rxq->syncp);
+
+	if (act == XDP_PASS)
+		return true;
+	page_pool_recycle_direct(rxq->pp, page);
+	return false;
+}
+
+int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
+		    int budget)
+{
+	struct net_device *dev = rxq->port->netdev;
+	unsigned int bytes = 0, pkts = 0;
+	struct bpf_prog *prog;
+	int work = 0;
+
+	rcu_read_lock();
+	prog = rcu_dereference(rxq->port->xdp_prog);
+	while (work < budget) {
+		u32 idx = rxq->clean & (rxq->size - 1);
+		struct nicsim_rx_desc *desc = &rxq->desc[idx];
+		u32 len, offset = NICSIM_RX_HEADROOM, metasize = 0;
+		struct sk_buff *skb;
+		struct page *page;
+		u64 seq, tstamp;
+
+		if (rxq->clean == rxq->tail ||
+		    !(READ_ONCE(desc->status) & cpu_to_le16(NICSIM_RXD_STS_DD)))
+			break;
+		dma_rmb();	/* status before the rest of the write-back */
+
+		len = le16_to_cpu(desc->len);
+		seq = le64_to_cpu(desc->seq);
+		tstamp = le64_to_cpu(desc->tstamp);
+		trace_nicsim_rx_desc(dev, rxq->qid, idx, len, seq, tstamp);
+
+		page = rxq->pages[idx];
+		rxq->pages[idx] = NULL;
+		rxq->clean++;
+		work++;
+		page_pool_dma_sync_for_cpu(rxq->pp, page, 0, len);
+
+		if (prog && !nicsim_run_xdp(rxq, prog, page, idx, seq, tstamp,
+					    &offset, &len, &metasize))
+			continue;
+
+		skb = napi_build_skb(page_address(page), PAGE_SIZE);
+		if (unlikely(!skb)) {
+			page_pool_recycle_direct(rxq->pp, page);
+			dev_core_stats_rx_dropped_inc(dev);
+			continue;
+		}
+		skb_mark_for_recycle(skb);
+		skb_reserve(skb, offset);
+		skb_put(skb, len);
+		if (metasize)
+			skb_metadata_set(skb, metasize);
+		skb->protocol = eth_type_trans(skb, dev);
+		skb_record_rx_queue(skb, rxq->qid);
+		pkts++;
+		bytes += len;
+		napi_gro_receive(napi, skb);
+	}
+	rcu_read_unlock();
+
+	nicsim_rxq_refill(rxq);
+	if (pkts) {
+		u64_stats_update_begin(&rxq->syncp);
+		u64_stats_add(&rxq->packets, pkts);
+		u64_stats_add(&rxq->bytes, bytes);
+		u64_stats_update_end(&rxq->syncp);
+	}
+	return work;
+}
+
+int nicsim_napi_poll(struct napi_struct *napi, int budget)
+{
+	struct nicsim_qpair *qp = container_of(napi, struct nicsim_qpair, napi);
+	int work;
+
+	qp->polls++;
+	nicsim_txq_clean(&qp->txq, budget);
+	work = nicsim_rxq_poll(&qp->rxq, napi, budget);
+	if (work < budget && napi_complete_done(napi, work))
+		nicsim_hw_irq_enable(qp->vec);
+	return work;
+}
+
+irqreturn_t nicsim_irq_handler(int irq, void *data)
+{
+	struct nicsim_qpair *qp = data;
+
+	qp->irqs++;
+	napi_schedule_irqoff(&qp->napi);
+	return IRQ_HANDLED;
+}
+
+int nicsim_rxq_alloc(struct nicsim_rxq *rxq, struct napi_struct *napi)
+{
+	struct page_pool_params pp_params = {
+		.flags		= PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,
+		.order		= 0,
+		.pool_size	= rxq->size,
+		.nid		= NUMA_NO_NODE,
+		.dev		= &rxq->port->ndev->dev,
+		.napi		= napi,
+		.dma_dir	= DMA_BIDIRECTIONAL,
+		.max_len	= NICSIM_RX_BUF_LEN,
+		.offset		= NICSIM_RX_HEADROOM,
+		.netdev		= rxq->port->netdev,
+		.queue_idx	= rxq->qid,
+	};
+	struct device *dma_dev = &rxq->port->ndev->dev;
+	int err;
+
+	rxq->pp = page_pool_create(&pp_params);
+	if (IS_ERR(rxq->pp)) {
+		err = PTR_ERR(rxq->pp);
+		rxq->pp = NULL;
+		return err;
+	}
+	err = xdp_rxq_info_reg(&rxq->xdp_rxq, rxq->port->netdev, rxq->qid,
+			       napi->napi_id);
+	if (err)
+		goto err_destroy_pool;
+	err = xdp_rxq_info_reg_mem_model(&rxq->xdp_rxq, MEM_TYPE_PAGE_POOL,
+					 rxq->pp);
+	if (err)
+		goto err_unreg_rxq;
+
+	rxq->pages = kcalloc(rxq->size, sizeof(*rxq->pages), GFP_KERNEL);
+	if (!rxq->pages) {
+		err = -ENOMEM;
+		goto err_unreg_rxq;
+	}
+	rxq->desc = dma_alloc_coherent(dma_dev, rxq->size * sizeof(*rxq->desc),
+				       &rxq->desc_dma, GFP_KERNEL);
+	if (!rxq->desc) {
+		err = -ENOMEM;
+		goto err_free_pages;
+	}
+	rxq->tail = 0;
+	rxq->clean = 0;
+	nicsim_hw_rxr_enable(rxq->hwq, rxq->desc_dma, rxq->size);
+	nicsim_rxq_refill(rxq);
+	return 0;
+
+err_free_pages:
+	kfree(rxq->pages);
+	rxq->pages = NULL;
+err_unreg_rxq:
+	xdp_rxq_info_unreg(&rxq->xdp_rxq);
+err_destroy_pool:
+	page_pool_destroy(rxq->pp);
+	rxq->pp = NULL;
+	return err;
+}
+
+/* Return posted buffers to the pool. The RX ring must be disabled. */
+void nicsim_rxq_free(struct nicsim_rxq *rxq)
+{
+	struct device *dma_dev = &rxq->port->ndev->dev;
+
+	for (; rxq->clean != rxq->tail; rxq->clean++) {
+		u32 idx = rxq->clean & (rxq->size - 1);
+
+		page_pool_put_full_page(rxq->pp, rxq->pages[idx], false);
+		rxq->pages[idx] = NULL;
+	}
+	dma_free_coherent(dma_dev, rxq->size * sizeof(*rxq->desc), rxq->desc,
+			  rxq->desc_dma);
+	rxq->desc = NULL;
+	kfree(rxq->pages);
+	rxq->pages = NULL;
+	xdp_rxq_info_unreg(&rxq->xdp_rxq);
+	page_pool_destroy(rxq->pp);
+	rxq->pp = NULL;
+}
