@@ -100,15 +100,43 @@ static void nicsim_dev_del(struct nicsim_dev *ndev)
 	put_device(&ndev->dev);
 }
 
+/*
+ * Parse up to @max unsigned decimal numbers separated by blanks. Returns
+ * how many were found, or -EINVAL for anything else (overflow included).
+ */
+static int nicsim_parse_uints(const char *buf, unsigned int *vals, int max)
+{
+	char *copy, *cur, *tok;
+	int n = 0;
+
+	copy = kstrdup(buf, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	cur = copy;
+	while ((tok = strsep(&cur, " \t\n"))) {
+		if (!*tok)
+			continue;
+		if (n == max || kstrtouint(tok, 10, &vals[n])) {
+			n = -EINVAL;
+			break;
+		}
+		n++;
+	}
+	kfree(copy);
+	return n;
+}
+
 static ssize_t new_device_store(const struct bus_type *bus, const char *buf,
 				size_t count)
 {
-	unsigned int id, num_ports = NICSIM_DEFAULT_PORTS;
-	char extra;
+	unsigned int vals[2] = { 0, NICSIM_DEFAULT_PORTS };
+	unsigned int id, num_ports;
 	int n, err;
 
-	n = sscanf(buf, "%u %u %c", &id, &num_ports, &extra);
-	if (n < 1 || n > 2 || id > INT_MAX) {
+	n = nicsim_parse_uints(buf, vals, ARRAY_SIZE(vals));
+	id = vals[0];
+	num_ports = vals[1];
+	if (n < 1 || id > INT_MAX) {
 		pr_err("nicsim: new_device: expected \"ID [PORTS]\"\n");
 		return -EINVAL;
 	}
@@ -138,10 +166,9 @@ static ssize_t del_device_store(const struct bus_type *bus, const char *buf,
 {
 	struct nicsim_dev *ndev;
 	unsigned int id;
-	char extra;
 	int err = 0;
 
-	if (sscanf(buf, "%u %c", &id, &extra) != 1) {
+	if (nicsim_parse_uints(buf, &id, 1) != 1) {
 		pr_err("nicsim: del_device: expected \"ID\"\n");
 		return -EINVAL;
 	}

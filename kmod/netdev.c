@@ -222,6 +222,7 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 		nicsim_qpair_init(port, q);
 
 	hw->trace_dev = dev;
+	netif_carrier_off(dev);	/* until open: lets operstate go UP */
 	err = register_netdev(dev);
 	if (err)
 		goto err_napi_del;

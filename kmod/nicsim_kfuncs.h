@@ -30,10 +30,10 @@ struct nicsim_xdp_meta {
 	__u64 dma_tstamp;
 };
 
-#ifdef __bpf__
+#if defined(__bpf__)
 int bpf_nicsim_xdp_meta(struct xdp_md *ctx, struct nicsim_xdp_meta *meta,
 			__u32 meta__sz) __ksym;
-#else
+#elif defined(__KERNEL__)
 int bpf_nicsim_xdp_meta(struct xdp_md *ctx, struct nicsim_xdp_meta *meta,
 			u32 meta__sz);
 #endif

@@ -26,6 +26,11 @@ tools_dir() {
 	echo "$NICSIM_CACHE/tools-$(echo "$1" | md5sum | cut -c1-8)"
 }
 
+# obj_dir KDIR: where the module, samples and selftests built for KDIR go.
+obj_dir() {
+	echo "$NICSIM_CACHE/obj-$(echo "$1" | md5sum | cut -c1-8)"
+}
+
 # run_logged LOG DESCRIPTION CMD...: run a long step quietly, showing a
 # heartbeat with the log's size, and print the log's tail on failure.
 run_logged() {
@@ -35,10 +40,12 @@ run_logged() {
 	start=$(date +%s)
 	"$@" >"$log" 2>&1 &
 	pid=$!
+	local n=0
 	while kill -0 "$pid" 2>/dev/null; do
-		sleep 15
-		kill -0 "$pid" 2>/dev/null || break
-		msg "  ... $what: $(( $(date +%s) - start ))s, $(wc -l <"$log") log lines, last: $(tail -n 1 "$log" | cut -c1-70)"
+		sleep 1
+		n=$((n + 1))
+		[ $((n % 30)) -eq 0 ] && kill -0 "$pid" 2>/dev/null &&
+			msg "  ... $what: ${n}s, $(wc -l <"$log") log lines, last: $(tail -n 1 "$log" | cut -c1-60)"
 	done
 	rc=0
 	wait "$pid" || rc=$?

@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by nicsim's shell selftests: KTAP output (the kselftest helpers),
+# module loading, device set-up in network namespaces and cleanup.
+# shellcheck shell=bash
+
+NICSIM_BUS=/sys/bus/nicsim
+lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# In-tree the helpers are three levels up; out of tree, in the kernel tree.
+for d in "$lib_dir/../../../kselftest" "${KSFT_DIR:-/nonexistent}/kselftest" \
+	 "${NICSIM_KDIR:-/nonexistent}/source/tools/testing/selftests/kselftest"; do
+	if [ -f "$d/ktap_helpers.sh" ]; then
+		# shellcheck source=/dev/null
+		. "$d/ktap_helpers.sh"
+		break
+	fi
+done
+type ktap_print_header >/dev/null 2>&1 || {
+	echo "ktap_helpers.sh not found: set KSFT_DIR" >&2
+	exit 4
+}
+
+NICSIM_DEVS=""
+NICSIM_NETNS=""
+
+nicsim_cleanup() {
+	local id ns
+
+	for id in $NICSIM_DEVS; do
+		[ -e "$NICSIM_BUS/devices/nicsim$id" ] &&
+			echo "$id" >"$NICSIM_BUS/del_device"
+	done
+	for ns in $NICSIM_NETNS; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	NICSIM_DEVS=""
+	NICSIM_NETNS=""
+}
+
+# Load the module unless it is there: modprobe in-tree, else the built .ko.
+nicsim_load() {
+	local ko
+
+	[ -d "$NICSIM_BUS" ] && return 0
+	modprobe -q nicsim 2>/dev/null && return 0
+	ko=${NICSIM_KO:-${NICSIM_OBJ:-$lib_dir/..}/kmod/nicsim.ko}
+	insmod "$ko"
+}
+
+nicsim_random_id() {
+	echo $(( (RANDOM * 32768 + RANDOM) % 1000000 + 1 ))
+}
+
+# nicsim_ports ID: the device's netdevs, one per line, in port order.
+nicsim_ports() {
+	local n
+
+	for n in "$NICSIM_BUS/devices/nicsim$1/net/"*; do
+		[ -e "$n" ] || continue
+		echo "$(cat "$n/dev_port") ${n##*/}"
+	done | sort -n | cut -d' ' -f2
+}
+
+# nicsim_new ID [PORTS]: create a device, remembered for cleanup.
+nicsim_new() {
+	echo "$1 ${2:-2}" >"$NICSIM_BUS/new_device" || return 1
+	NICSIM_DEVS="$NICSIM_DEVS $1"
+}
+
+# nicsim_pair: a new device whose port 0 is in namespace $NS0 as
+# 10.0.0.1/fd00::1 and port 1 in $NS1 as 10.0.0.2/fd00::2, both up.
+# Sets ID, IF0, IF1, NS0, NS1.
+nicsim_pair() {
+	local ports
+
+	ID=$(nicsim_random_id)
+	nicsim_new "$ID" 2 || return 1
+	ports=$(nicsim_ports "$ID")
+	IF0=$(echo "$ports" | sed -n 1p)
+	IF1=$(echo "$ports" | sed -n 2p)
+	NS0=nicsim-a-$ID
+	NS1=nicsim-b-$ID
+	ip netns add "$NS0" && NICSIM_NETNS="$NICSIM_NETNS $NS0" || return 1
+	ip netns add "$NS1" && NICSIM_NETNS="$NICSIM_NETNS $NS1" || return 1
+	ip link set "$IF0" netns "$NS0" || return 1
+	ip link set "$IF1" netns "$NS1" || return 1
+	ip -n "$NS0" addr add 10.0.0.1/24 dev "$IF0"
+	ip -n "$NS1" addr add 10.0.0.2/24 dev "$IF1"
+	ip -n "$NS0" addr add fd00::1/64 dev "$IF0" nodad
+	ip -n "$NS1" addr add fd00::2/64 dev "$IF1" nodad
+	ip -n "$NS0" link set "$IF0" up
+	ip -n "$NS1" link set "$IF1" up
+	ip -n "$NS0" link set lo up
+	ip -n "$NS1" link set lo up
+}
+
+# nicsim_stat NS IFNAME COUNTER: a netdev statistic (rx_packets,
+# rx_dropped, tx_bytes, ...) as sysfs shows it inside namespace NS.
+nicsim_stat() {
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
+}

@@ -1,0 +1,60 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Traffic through a nicsim port pair between two network namespaces: ping
+# over IPv4 and IPv6, full-MTU frames, UDP datagrams, and counters that
+# agree on both ends of the cable.
+
+. "$(dirname "$0")/nicsim_lib.sh"
+
+trap nicsim_cleanup EXIT
+
+counters() {
+	echo "$(nicsim_stat "$NS0" "$IF0" tx_packets) $(nicsim_stat "$NS1" "$IF1" rx_packets)" \
+	     "$(nicsim_stat "$NS1" "$IF1" tx_packets) $(nicsim_stat "$NS0" "$IF0" rx_packets)"
+}
+
+ktap_print_header
+ktap_set_plan 5
+nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
+nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"
+# Frames sent while the other end was still down were dropped by its
+# device: count from here on.
+ip netns exec "$NS0" ping -q -c 1 -W 5 10.0.0.2 >/dev/null
+ip netns exec "$NS0" ping -q -6 -c 1 -W 5 fd00::2 >/dev/null
+read -r tx0_a rx1_a tx1_a rx0_a < <(counters)
+
+ktap_test_result "ping IPv4 across the cable" \
+	ip netns exec "$NS0" ping -q -c 5 -i 0.1 -W 5 10.0.0.2
+
+ktap_test_result "ping IPv6 across the cable" \
+	ip netns exec "$NS0" ping -q -6 -c 5 -i 0.1 -W 5 fd00::2
+
+ktap_test_result "full-MTU frames (1500 bytes, DF set)" \
+	ip netns exec "$NS1" ping -q -c 3 -i 0.1 -W 5 -s 1472 -M do 10.0.0.1
+
+# UDP: 100 datagrams from a bash /dev/udp socket to nc listening in NS1.
+rx=$(mktemp)
+ip netns exec "$NS1" timeout 30 nc -u -l -W 100 10.0.0.2 9000 >"$rx" &
+listener=$!
+sleep 1
+ip netns exec "$NS0" bash -c '
+	exec 3>/dev/udp/10.0.0.2/9000
+	for i in $(seq 1 100); do echo "datagram $i" >&3; done'
+wait $listener
+got=$(grep -c '^datagram ' "$rx")
+ktap_print_msg "UDP: $got of 100 datagrams received"
+udp_complete() {
+	[ "$got" -eq 100 ] && [ "$(sed -n '100p' "$rx")" = "datagram 100" ]
+}
+ktap_test_result "UDP datagrams arrive complete and in order" udp_complete
+rm -f "$rx"
+
+read -r tx0 rx1 tx1 rx0 < <(counters)
+tx0=$((tx0 - tx0_a)) rx1=$((rx1 - rx1_a)) tx1=$((tx1 - tx1_a)) rx0=$((rx0 - rx0_a))
+ktap_print_msg "during the tests: $IF0 sent $tx0, $IF1 received $rx1; $IF1 sent $tx1, $IF0 received $rx0"
+counters_agree() {
+	[ "$tx0" -gt 100 ] && [ "$tx0" -eq "$rx1" ] && [ "$tx1" -eq "$rx0" ]
+}
+ktap_test_result "what one port sent the other received" counters_agree
+
+ktap_finished
