@@ -59,13 +59,15 @@ int BPF_PROG(on_dma_write, const struct net_device *dev, u16 queue,
 {
 	struct timeline_event e = {
 		.seq = seq,
-		.ifindex = dev->ifindex,
 		.queue = queue,
 		.desc_idx = desc_idx,
 		.len = len,
 		.dma_ts = dma_tstamp,
 	};
 
+	if (!dev)	/* tracepoint pointer arguments may be NULL */
+		return 0;
+	e.ifindex = dev->ifindex;
 	bpf_map_update_elem(&frames, &seq, &e, BPF_ANY);
 	return 0;
 }
@@ -74,9 +76,12 @@ SEC("tp_btf/nicsim_irq_raise")
 int BPF_PROG(on_irq_raise, const struct net_device *dev, u16 vector,
 	     unsigned int irq, int cpu, int reason)
 {
-	__u32 key = vector_key(dev->ifindex, vector);
 	struct vector_state *v, init = { .irq = irq };
+	__u32 key;
 
+	if (!dev)
+		return 0;
+	key = vector_key(dev->ifindex, vector);
 	bpf_map_update_elem(&irq_to_vector, &irq, &key, BPF_ANY);
 	v = bpf_map_lookup_elem(&vectors, &key);
 	if (!v) {
@@ -111,10 +116,13 @@ SEC("tp_btf/nicsim_rx_desc")
 int BPF_PROG(on_rx_desc, const struct net_device *dev, u16 queue,
 	     u32 desc_idx, u32 len, u64 seq, u64 dma_tstamp)
 {
-	__u32 key = vector_key(dev->ifindex, queue);	/* one vector per queue pair */
 	struct timeline_event *e;
 	struct vector_state *v;
+	__u32 key;
 
+	if (!dev)
+		return 0;
+	key = vector_key(dev->ifindex, queue);	/* one vector per queue pair */
 	e = bpf_map_lookup_elem(&frames, &seq);
 	if (!e)
 		return 0;

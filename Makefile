@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0
+# nicsim: the two commands, and the steps they are made of.
+#
+#   make demo    boot the VM, send traffic through nicsim, print timelines
+#   make check   every kselftest on the debug kernel, then checkpatch
+#
+# KDIR=/path/to/built/kernel uses that tree instead of the cached 6.12.
+# (`make -C $KDIR M=$PWD` builds just the module: Kbuild is its entry.)
+
+FLAVOUR ?= default
+
+all: module
+
+demo:
+	@scripts/demo
+
+check:
+	@scripts/check
+
+# Individual steps
+deps:
+	@scripts/install-deps
+kernel:
+	@scripts/kernel-build $(FLAVOUR)
+prepare module:
+	@scripts/prepare $(FLAVOUR)
+shell:
+	@scripts/prepare $(FLAVOUR) >/dev/null && scripts/vm-run --flavour $(FLAVOUR)
+
+clean:
+	rm -rf kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd \
+		Module.symvers modules.order .*.cmd kmod/modules.order \
+		samples/bpf/build selftests/build
+
+.PHONY: all demo check deps kernel prepare module shell clean
