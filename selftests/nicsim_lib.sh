@@ -82,6 +82,9 @@ nicsim_pair() {
 	NS1=nicsim-b-$ID
 	ip netns add "$NS0" && NICSIM_NETNS="$NICSIM_NETNS $NS0" || return 1
 	ip netns add "$NS1" && NICSIM_NETNS="$NICSIM_NETNS $NS1" || return 1
+	# no router solicitations: keep the cable quiet between test frames
+	ip netns exec "$NS0" sysctl -qw net.ipv6.conf.default.router_solicitations=0
+	ip netns exec "$NS1" sysctl -qw net.ipv6.conf.default.router_solicitations=0
 	ip link set "$IF0" netns "$NS0" || return 1
 	ip link set "$IF1" netns "$NS1" || return 1
 	ip -n "$NS0" addr add 10.0.0.1/24 dev "$IF0"

@@ -8,9 +8,23 @@
 
 trap nicsim_cleanup EXIT
 
-counters() {
+counters_now() {
 	echo "$(nicsim_stat "$NS0" "$IF0" tx_packets) $(nicsim_stat "$NS1" "$IF1" rx_packets)" \
 	     "$(nicsim_stat "$NS1" "$IF1" tx_packets) $(nicsim_stat "$NS0" "$IF0" rx_packets)"
+}
+
+# Counters once no frame is in flight: two reads 0.3 s apart agree.
+counters() {
+	local a b i
+
+	b=$(counters_now)
+	for i in $(seq 1 20); do
+		sleep 0.3
+		a=$b
+		b=$(counters_now)
+		[ "$a" = "$b" ] && break
+	done
+	echo "$b"
 }
 
 ktap_print_header
