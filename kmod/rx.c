@@ -181,6 +181,7 @@ irqreturn_t nicsim_irq_handler(int irq, void *data)
 {
 	struct nicsim_qpair *qp = data;
 
+	lockdep_assert_in_irq();	/* a device interrupt, not a callback */
 	qp->irqs++;
 	napi_schedule_irqoff(&qp->napi);
 	return IRQ_HANDLED;
