@@ -18,7 +18,8 @@
 #include "trace.h"
 
 static LIST_HEAD(nicsim_bus_devs);
-static DEFINE_MUTEX(nicsim_bus_lock);	/* protects nicsim_bus_devs */
+static DEFINE_MUTEX(nicsim_bus_lock);	/* protects the two below */
+static bool nicsim_bus_going;		/* module exit: no new devices */
 
 static const struct bus_type nicsim_bus;
 
@@ -147,7 +148,9 @@ static ssize_t new_device_store(const struct bus_type *bus, const char *buf,
 	}
 
 	mutex_lock(&nicsim_bus_lock);
-	if (nicsim_dev_find(id)) {
+	if (nicsim_bus_going) {
+		err = -ENODEV;
+	} else if (nicsim_dev_find(id)) {
 		pr_err("nicsim: new_device: device %u already exists\n", id);
 		err = -EEXIST;
 	} else {
@@ -247,6 +250,7 @@ static void __exit nicsim_module_exit(void)
 	struct nicsim_dev *ndev, *tmp;
 
 	mutex_lock(&nicsim_bus_lock);
+	nicsim_bus_going = true;
 	list_for_each_entry_safe(ndev, tmp, &nicsim_bus_devs, list)
 		nicsim_dev_del(ndev);
 	mutex_unlock(&nicsim_bus_lock);

@@ -81,21 +81,26 @@ static void nicsim_vector_send(struct nicsim_vector *vec,
 }
 
 /* Runs in hard-IRQ context on the target CPU, as a device interrupt. */
-static void nicsim_vector_receive(struct nicsim_vector *vec)
+static void nicsim_vector_local_msg(struct irq_work *work)
 {
+	struct nicsim_vector *vec = container_of(work, struct nicsim_vector,
+						 local_msg);
+
 	generic_handle_irq(vec->irq);
 	atomic_dec(&vec->in_flight);
 }
 
-static void nicsim_vector_local_msg(struct irq_work *work)
-{
-	nicsim_vector_receive(container_of(work, struct nicsim_vector,
-					   local_msg));
-}
-
+/*
+ * On the target CPU, but possibly from an idle or hotplug flush of the
+ * call queue rather than the IPI: go through a self-IPI so that the
+ * handler always runs in hard-IRQ context.
+ */
 static void nicsim_vector_remote_msg(void *data)
 {
-	nicsim_vector_receive(data);
+	struct nicsim_vector *vec = data;
+
+	if (!irq_work_queue(&vec->local_msg))
+		atomic_dec(&vec->in_flight);
 }
 
 /* A completion the vector reports: interrupt now, or latch it. */
@@ -103,14 +108,14 @@ static void nicsim_hw_vector_event(struct nicsim_vector *vec)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&vec->lock, flags);
+	raw_spin_lock_irqsave(&vec->lock, flags);
 	if (vec->enabled) {
 		vec->enabled = false;	/* auto-disable, as EIAM does */
 		nicsim_vector_send(vec, NICSIM_IRQ_EVENT);
 	} else {
 		vec->event = true;
 	}
-	spin_unlock_irqrestore(&vec->lock, flags);
+	raw_spin_unlock_irqrestore(&vec->lock, flags);
 }
 
 /* Interrupt enable register: a latched event fires at once. */
@@ -118,24 +123,24 @@ void nicsim_hw_irq_enable(struct nicsim_vector *vec)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&vec->lock, flags);
+	raw_spin_lock_irqsave(&vec->lock, flags);
 	if (vec->event) {
 		vec->event = false;
 		nicsim_vector_send(vec, NICSIM_IRQ_ENABLE);
 	} else {
 		vec->enabled = true;
 	}
-	spin_unlock_irqrestore(&vec->lock, flags);
+	raw_spin_unlock_irqrestore(&vec->lock, flags);
 }
 
 void nicsim_hw_irq_disable(struct nicsim_vector *vec)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&vec->lock, flags);
+	raw_spin_lock_irqsave(&vec->lock, flags);
 	vec->enabled = false;
 	vec->event = false;
-	spin_unlock_irqrestore(&vec->lock, flags);
+	raw_spin_unlock_irqrestore(&vec->lock, flags);
 }
 
 static void nicsim_irq_mask(struct irq_data *d)
@@ -143,9 +148,9 @@ static void nicsim_irq_mask(struct irq_data *d)
 	struct nicsim_vector *vec = irq_data_get_irq_chip_data(d);
 	unsigned long flags;
 
-	spin_lock_irqsave(&vec->lock, flags);
+	raw_spin_lock_irqsave(&vec->lock, flags);
 	vec->masked = true;
-	spin_unlock_irqrestore(&vec->lock, flags);
+	raw_spin_unlock_irqrestore(&vec->lock, flags);
 }
 
 static void nicsim_irq_unmask(struct irq_data *d)
@@ -153,13 +158,13 @@ static void nicsim_irq_unmask(struct irq_data *d)
 	struct nicsim_vector *vec = irq_data_get_irq_chip_data(d);
 	unsigned long flags;
 
-	spin_lock_irqsave(&vec->lock, flags);
+	raw_spin_lock_irqsave(&vec->lock, flags);
 	vec->masked = false;
 	if (vec->pending) {
 		vec->pending = false;
 		nicsim_vector_send(vec, NICSIM_IRQ_UNMASK);
 	}
-	spin_unlock_irqrestore(&vec->lock, flags);
+	raw_spin_unlock_irqrestore(&vec->lock, flags);
 }
 
 static int nicsim_irq_retrigger(struct irq_data *d)
@@ -167,9 +172,9 @@ static int nicsim_irq_retrigger(struct irq_data *d)
 	struct nicsim_vector *vec = irq_data_get_irq_chip_data(d);
 	unsigned long flags;
 
-	spin_lock_irqsave(&vec->lock, flags);
+	raw_spin_lock_irqsave(&vec->lock, flags);
 	nicsim_vector_send(vec, NICSIM_IRQ_RETRIGGER);
-	spin_unlock_irqrestore(&vec->lock, flags);
+	raw_spin_unlock_irqrestore(&vec->lock, flags);
 	return 1;
 }
 
@@ -405,8 +410,8 @@ static void nicsim_hw_vector_init(struct nicsim_hw_port *hw, unsigned int i)
 	vec->index = i;
 	vec->cpu = cpumask_local_spread(i, NUMA_NO_NODE);
 	vec->masked = true;
-	spin_lock_init(&vec->lock);
-	init_irq_work(&vec->local_msg, nicsim_vector_local_msg);
+	raw_spin_lock_init(&vec->lock);
+	vec->local_msg = IRQ_WORK_INIT_HARD(nicsim_vector_local_msg);
 	INIT_CSD(&vec->remote_msg, nicsim_vector_remote_msg, vec);
 	atomic_set(&vec->in_flight, 0);
 }
@@ -429,9 +434,9 @@ static void nicsim_hw_vector_fini(struct nicsim_dev *ndev,
 {
 	if (!vec->irq)
 		return;
-	irq_work_sync(&vec->local_msg);
 	while (atomic_read(&vec->in_flight))
 		cpu_relax();
+	irq_work_sync(&vec->local_msg);
 	irq_dispose_mapping(vec->irq);
 	vec->irq = 0;
 }

@@ -19,14 +19,15 @@ static void nicsim_qpair_close(struct nicsim_port *port,
 {
 	struct net_device *dev = port->netdev;
 
-	/* Quiesce the device first: no more DMA, no more interrupts. */
-	nicsim_hw_irq_disable(qp->vec);
+	/* Quiesce the device first: no more DMA, no more completions. */
 	nicsim_hw_txr_disable(qp->txq.hwq);
 	nicsim_hw_rxr_disable(qp->rxq.hwq);
 
 	netif_queue_set_napi(dev, qp->qid, NETDEV_QUEUE_TYPE_RX, NULL);
 	netif_queue_set_napi(dev, qp->qid, NETDEV_QUEUE_TYPE_TX, NULL);
 	napi_disable(&qp->napi);
+	/* after the last poll, which may have re-enabled the vector */
+	nicsim_hw_irq_disable(qp->vec);
 	free_irq(qp->vec->irq, qp);
 
 	nicsim_txq_free(&qp->txq);
@@ -47,6 +48,8 @@ static int nicsim_qpair_open(struct nicsim_port *port, struct nicsim_qpair *qp)
 	if (err)
 		goto err_free_txq;
 
+	/* NAPI first: an interrupt may arrive as soon as the IRQ is requested */
+	napi_enable(&qp->napi);
 	snprintf(qp->irq_name, sizeof(qp->irq_name), "%s-rxtx-%u",
 		 dev->name, qp->qid);
 	err = request_irq(qp->vec->irq, nicsim_irq_handler, 0, qp->irq_name,
@@ -54,16 +57,15 @@ static int nicsim_qpair_open(struct nicsim_port *port, struct nicsim_qpair *qp)
 	if (err) {
 		netdev_err(dev, "request_irq %u failed: %d\n", qp->vec->irq,
 			   err);
-		goto err_free_rxq;
+		goto err_napi_disable;
 	}
-
-	napi_enable(&qp->napi);
 	netif_queue_set_napi(dev, qp->qid, NETDEV_QUEUE_TYPE_RX, &qp->napi);
 	netif_queue_set_napi(dev, qp->qid, NETDEV_QUEUE_TYPE_TX, &qp->napi);
 	nicsim_hw_irq_enable(qp->vec);
 	return 0;
 
-err_free_rxq:
+err_napi_disable:
+	napi_disable(&qp->napi);
 	nicsim_hw_rxr_disable(qp->rxq.hwq);
 	nicsim_rxq_free(&qp->rxq);
 err_free_txq:
@@ -128,9 +130,12 @@ static void nicsim_get_stats64(struct net_device *dev,
 		stats->rx_dropped += dropped;
 
 		do {
-			start = u64_stats_fetch_begin(&txq->syncp);
+			start = u64_stats_fetch_begin(&txq->clean_syncp);
 			packets = u64_stats_read(&txq->packets);
 			bytes = u64_stats_read(&txq->bytes);
+		} while (u64_stats_fetch_retry(&txq->clean_syncp, start));
+		do {
+			start = u64_stats_fetch_begin(&txq->syncp);
 			dropped = u64_stats_read(&txq->dma_map_errors);
 		} while (u64_stats_fetch_retry(&txq->syncp, start));
 		stats->tx_packets += packets;
@@ -176,6 +181,7 @@ static void nicsim_qpair_init(struct nicsim_port *port, unsigned int q)
 	qp->txq.hwq = hwq;
 	qp->txq.qid = q;
 	u64_stats_init(&qp->txq.syncp);
+	u64_stats_init(&qp->txq.clean_syncp);
 	qp->rxq.port = port;
 	qp->rxq.hwq = hwq;
 	qp->rxq.qid = q;

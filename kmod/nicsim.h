@@ -48,7 +48,7 @@ struct nicsim_vector {
 	unsigned int irq;		/* Linux IRQ number */
 	int cpu;			/* delivery target, from the affinity */
 
-	spinlock_t lock;		/* protects the gate bits below */
+	raw_spinlock_t lock;		/* gate bits; nests in irq_desc lock */
 	bool enabled;			/* driver interrupt enable */
 	bool event;			/* completion latched while disabled */
 	bool masked;			/* MSI-X vector mask */
@@ -145,12 +145,15 @@ struct nicsim_txq {
 	dma_addr_t desc_dma;
 	struct nicsim_tx_buf *bufs;	/* per-descriptor driver state */
 
+	/* written by xmit */
 	struct u64_stats_sync syncp;
-	u64_stats_t packets;
-	u64_stats_t bytes;
 	u64_stats_t doorbells;
 	u64_stats_t dma_map_errors;
 	u64_stats_t ring_full;
+	/* written by the NAPI poll that cleans completions */
+	struct u64_stats_sync clean_syncp;
+	u64_stats_t packets;
+	u64_stats_t bytes;
 };
 
 struct nicsim_rxq {

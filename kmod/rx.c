@@ -172,6 +172,9 @@ int nicsim_napi_poll(struct napi_struct *napi, int budget)
 	qp->polls++;
 	nicsim_txq_clean(&qp->txq, budget);
 	work = nicsim_rxq_poll(&qp->rxq, napi, budget);
+	/* no buffer posted (allocation failed): poll again, or RX stalls */
+	if (unlikely(qp->rxq.tail == qp->rxq.clean))
+		return budget;
 	if (work < budget && napi_complete_done(napi, work))
 		nicsim_hw_irq_enable(qp->vec);
 	return work;

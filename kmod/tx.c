@@ -81,7 +81,8 @@ netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	desc->len = cpu_to_le16(len);
 	desc->cmd = cpu_to_le16(NICSIM_TXD_CMD_EOP);
 	desc->status = 0;
-	txq->tail++;
+	/* publish the slot: clean must not see the tail before the reset DD */
+	smp_store_release(&txq->tail, txq->tail + 1);
 	skb_tx_timestamp(skb);
 
 	doorbell = __netdev_tx_sent_queue(nq, skb->len, netdev_xmit_more());
@@ -104,8 +105,8 @@ void nicsim_txq_clean(struct nicsim_txq *txq, int budget)
 {
 	struct device *dma_dev = &txq->port->ndev->dev;
 	struct netdev_queue *nq;
+	u32 tail = smp_load_acquire(&txq->tail);	/* pairs with xmit */
 	u32 clean = txq->clean;
-	u32 tail = READ_ONCE(txq->tail);
 	unsigned int pkts = 0, bytes = 0;
 
 	while (clean != tail) {
@@ -129,10 +130,10 @@ void nicsim_txq_clean(struct nicsim_txq *txq, int budget)
 
 	/* free the slots only after their buffers are released */
 	smp_store_release(&txq->clean, clean);
-	u64_stats_update_begin(&txq->syncp);
+	u64_stats_update_begin(&txq->clean_syncp);
 	u64_stats_add(&txq->packets, pkts);
 	u64_stats_add(&txq->bytes, bytes);
-	u64_stats_update_end(&txq->syncp);
+	u64_stats_update_end(&txq->clean_syncp);
 
 	nq = netdev_get_tx_queue(txq->port->netdev, txq->qid);
 	netif_txq_completed_wake(nq, pkts, bytes, nicsim_txq_free_descs(txq),
