@@ -27,6 +27,9 @@ counters() {
 	echo "$b"
 }
 
+NICSIM_UDP=${NICSIM_OBJ:-$(dirname "$0")}/selftests/nicsim_udp
+[ -x "$NICSIM_UDP" ] || NICSIM_UDP=$(dirname "$0")/nicsim_udp
+
 ktap_print_header
 ktap_set_plan 5
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
@@ -46,28 +49,31 @@ ktap_test_result "ping IPv6 across the cable" \
 ktap_test_result "full-MTU frames (1500 bytes, DF set)" \
 	ip netns exec "$NS1" ping -q -c 3 -i 0.1 -W 5 -s 1472 -M do 10.0.0.1
 
-# UDP: 100 datagrams from a bash /dev/udp socket to nc listening in NS1.
-rx=$(mktemp)
-ip netns exec "$NS1" timeout 30 nc -u -l -W 100 10.0.0.2 9000 >"$rx" &
-listener=$!
-sleep 1
-ip netns exec "$NS0" bash -c '
-	exec 3>/dev/udp/10.0.0.2/9000
-	for i in $(seq 1 100); do echo "datagram $i" >&3; done'
-wait $listener
-got=$(grep -c '^datagram ' "$rx")
-ktap_print_msg "UDP: $got of 100 datagrams received"
-udp_complete() {
-	[ "$got" -eq 100 ] && [ "$(sed -n '100p' "$rx")" = "datagram 100" ]
+# UDP: 200 numbered datagrams each way family, received in order.
+udp_test() { # ADDR
+	local rx rc
+
+	rx=$(mktemp)
+	ip netns exec "$NS1" "$NICSIM_UDP" recv "$1" 9000 200 20 >"$rx" &
+	for _ in $(seq 1 100); do
+		grep -q ready "$rx" && break
+		sleep 0.1
+	done
+	ip netns exec "$NS0" "$NICSIM_UDP" send "$1" 9000 200
+	wait $!
+	rc=$?
+	ktap_print_msg "UDP to $1: $(tail -n 1 "$rx")"
+	rm -f "$rx"
+	return $rc
 }
-ktap_test_result "UDP datagrams arrive complete and in order" udp_complete
-rm -f "$rx"
+ktap_test_result "UDP: 200 datagrams over IPv4 and IPv6 arrive complete, in order" \
+	eval "udp_test 10.0.0.2 && udp_test fd00::2"
 
 read -r tx0 rx1 tx1 rx0 < <(counters)
 tx0=$((tx0 - tx0_a)) rx1=$((rx1 - rx1_a)) tx1=$((tx1 - tx1_a)) rx0=$((rx0 - rx0_a))
 ktap_print_msg "during the tests: $IF0 sent $tx0, $IF1 received $rx1; $IF1 sent $tx1, $IF0 received $rx0"
 counters_agree() {
-	[ "$tx0" -gt 100 ] && [ "$tx0" -eq "$rx1" ] && [ "$tx1" -eq "$rx0" ]
+	[ "$tx0" -gt 400 ] && [ "$tx0" -eq "$rx1" ] && [ "$tx1" -eq "$rx0" ]
 }
 ktap_test_result "what one port sent the other received" counters_agree
 
