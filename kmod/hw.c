@@ -348,15 +348,22 @@ static void nicsim_hw_tx_engine(struct work_struct *work)
 
 /* ---- registers ----------------------------------------------------- */
 
+/* Base, size and enable registers of a ring; head and tail restart at 0. */
+static void nicsim_hw_ring_program(struct nicsim_hw_ring *r, dma_addr_t base,
+				   u32 size)
+{
+	r->base = base;
+	r->size = size;
+	r->head = 0;
+	r->tail = 0;
+	r->enabled = true;
+}
+
 void nicsim_hw_txr_enable(struct nicsim_hw_queue *hwq, dma_addr_t base,
 			  u32 size)
 {
 	spin_lock(&hwq->tx_lock);
-	hwq->txr.base = base;
-	hwq->txr.size = size;
-	hwq->txr.head = 0;
-	hwq->txr.tail = 0;
-	hwq->txr.enabled = true;
+	nicsim_hw_ring_program(&hwq->txr, base, size);
 	spin_unlock(&hwq->tx_lock);
 }
 
@@ -373,11 +380,7 @@ void nicsim_hw_rxr_enable(struct nicsim_hw_queue *hwq, dma_addr_t base,
 			  u32 size)
 {
 	spin_lock(&hwq->rx_lock);
-	hwq->rxr.base = base;
-	hwq->rxr.size = size;
-	hwq->rxr.head = 0;
-	hwq->rxr.tail = 0;
-	hwq->rxr.enabled = true;
+	nicsim_hw_ring_program(&hwq->rxr, base, size);
 	spin_unlock(&hwq->rx_lock);
 }
 
