@@ -46,6 +46,43 @@ static const struct nicsim_xdp_buff *nicsim_xdp_buff(const struct xdp_buff *xdp)
 	return container_of(xdp, struct nicsim_xdp_buff, xdp);
 }
 
+/* xdp_metadata_ops: only called for dev-bound programs in nicsim's XDP */
+static int nicsim_xmo_rx_timestamp(const struct xdp_md *ctx, u64 *timestamp)
+{
+	const struct nicsim_xdp_buff *nxdp = (const void *)ctx;
+
+	*timestamp = nxdp->dma_tstamp;
+	return 0;
+}
+
+static int nicsim_xmo_rx_hash(const struct xdp_md *ctx, u32 *hash,
+			      enum xdp_rss_hash_type *rss_type)
+{
+	static const enum xdp_rss_hash_type types[] = {
+		[NICSIM_RSS_TYPE_NONE]		= XDP_RSS_TYPE_NONE,
+		[NICSIM_RSS_TYPE_IPV4]		= XDP_RSS_TYPE_L3_IPV4,
+		[NICSIM_RSS_TYPE_IPV4_TCP]	= XDP_RSS_TYPE_L4_IPV4_TCP,
+		[NICSIM_RSS_TYPE_IPV4_UDP]	= XDP_RSS_TYPE_L4_IPV4_UDP,
+		[NICSIM_RSS_TYPE_IPV6]		= XDP_RSS_TYPE_L3_IPV6,
+		[NICSIM_RSS_TYPE_IPV6_TCP]	= XDP_RSS_TYPE_L4_IPV6_TCP,
+		[NICSIM_RSS_TYPE_IPV6_UDP]	= XDP_RSS_TYPE_L4_IPV6_UDP,
+	};
+	const struct nicsim_xdp_buff *nxdp = (const void *)ctx;
+
+	if (!(nxdp->rxq->port->netdev->features & NETIF_F_RXHASH) ||
+	    nxdp->rss_type == NICSIM_RSS_TYPE_NONE ||
+	    nxdp->rss_type >= ARRAY_SIZE(types))
+		return -ENODATA;
+	*hash = nxdp->rss_hash;
+	*rss_type = types[nxdp->rss_type];
+	return 0;
+}
+
+const struct xdp_metadata_ops nicsim_xdp_metadata_ops = {
+	.xmo_rx_timestamp	= nicsim_xmo_rx_timestamp,
+	.xmo_rx_hash		= nicsim_xmo_rx_hash,
+};
+
 __bpf_kfunc_start_defs();
 
 /**

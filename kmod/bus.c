@@ -44,7 +44,8 @@ static struct nicsim_dev *nicsim_dev_find(unsigned int id)
 }
 
 /* Plug in a card: its hardware first, then device_add() lets it bind. */
-static int nicsim_dev_add(unsigned int id, unsigned int num_ports)
+static int nicsim_dev_add(unsigned int id, unsigned int num_ports,
+			  unsigned int num_queues)
 {
 	struct nicsim_dev *ndev;
 	int err;
@@ -53,6 +54,7 @@ static int nicsim_dev_add(unsigned int id, unsigned int num_ports)
 	if (!ndev)
 		return -ENOMEM;
 	ndev->num_ports = num_ports;
+	ndev->num_queues = num_queues;
 	ndev->id = id;
 	atomic64_set(&ndev->frame_seq, 0);
 
@@ -130,15 +132,21 @@ static int nicsim_parse_uints(const char *buf, unsigned int *vals, int max)
 static ssize_t new_device_store(const struct bus_type *bus, const char *buf,
 				size_t count)
 {
-	unsigned int vals[2] = { 0, NICSIM_DEFAULT_PORTS };
-	unsigned int id, num_ports;
+	unsigned int vals[3] = { 0, NICSIM_DEFAULT_PORTS, NICSIM_DEFAULT_QUEUES };
+	unsigned int id, num_ports, num_queues;
 	int n, err;
 
 	n = nicsim_parse_uints(buf, vals, ARRAY_SIZE(vals));
 	id = vals[0];
 	num_ports = vals[1];
+	num_queues = vals[2];
 	if (n < 1 || id > INT_MAX) {
-		pr_err("nicsim: new_device: expected \"ID [PORTS]\"\n");
+		pr_err("nicsim: new_device: expected \"ID [PORTS [QUEUES]]\"\n");
+		return -EINVAL;
+	}
+	if (num_queues < 1 || num_queues > NICSIM_MAX_QUEUES) {
+		pr_err("nicsim: new_device: QUEUES must be 1..%u\n",
+		       NICSIM_MAX_QUEUES);
 		return -EINVAL;
 	}
 	if (num_ports < 2 || num_ports > NICSIM_MAX_PORTS || num_ports % 2) {
@@ -154,7 +162,7 @@ static ssize_t new_device_store(const struct bus_type *bus, const char *buf,
 		pr_err("nicsim: new_device: device %u already exists\n", id);
 		err = -EEXIST;
 	} else {
-		err = nicsim_dev_add(id, num_ports);
+		err = nicsim_dev_add(id, num_ports, num_queues);
 		if (err)
 			pr_err("nicsim: new_device: creating device %u failed: %d\n",
 			       id, err);

@@ -12,10 +12,16 @@
 
 #include <linux/atomic.h>
 #include <linux/dma-direct.h>
+#include <linux/if_ether.h>
+#include <linux/if_vlan.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <net/ip.h>
 #include <linux/irq.h>
 #include <linux/irqdomain.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/unaligned.h>
 
 #include "nicsim.h"
 #include "trace.h"
@@ -227,13 +233,98 @@ static const struct irq_domain_ops nicsim_irq_domain_ops = {
 
 /* ---- receive side of the device ----------------------------------- */
 
+/* Toeplitz hash of @len bytes of @data with a NICSIM_RSS_KEY_SIZE key. */
+static u32 nicsim_toeplitz(const u8 *key, const u8 *data, unsigned int len)
+{
+	u64 window = get_unaligned_be64(key);	/* key bits 0..63 */
+	unsigned int i, next = 8;
+	u32 hash = 0;
+	int bit;
+
+	for (i = 0; i < len; i++) {
+		for (bit = 7; bit >= 0; bit--) {
+			if (data[i] & BIT(bit))
+				hash ^= window >> 32;
+			window <<= 1;
+		}
+		if (next < NICSIM_RSS_KEY_SIZE)
+			window |= key[next++];
+	}
+	return hash;
+}
+
+/*
+ * The RX parser: hash the IPv4/IPv6 addresses, and the TCP/UDP ports of an
+ * unfragmented datagram, with the port's RSS key; pick the queue from the
+ * indirection table. Anything else goes to queue 0 without a hash.
+ */
+static unsigned int nicsim_hw_rss(struct nicsim_hw_port *hw, const u8 *frame,
+				  u32 len, u32 *hash, u16 *type)
+{
+	unsigned int off = ETH_HLEN, l4, n, queue;
+	u8 input[36], proto;
+	bool frag = false;
+	__be16 ethertype;
+
+	*hash = 0;
+	*type = NICSIM_RSS_TYPE_NONE;
+	if (len < ETH_HLEN)
+		return 0;
+	ethertype = get_unaligned((__be16 *)(frame + 12));
+	if (ethertype == htons(ETH_P_8021Q) && len >= off + VLAN_HLEN) {
+		ethertype = get_unaligned((__be16 *)(frame + off + 2));
+		off += VLAN_HLEN;
+	}
+
+	if (ethertype == htons(ETH_P_IP)) {
+		const u8 *iph = frame + off;
+		unsigned int ihl;
+
+		if (len < off + sizeof(struct iphdr))
+			return 0;
+		ihl = (iph[0] & 0xf) * 4;
+		if (ihl < sizeof(struct iphdr) || len < off + ihl)
+			return 0;
+		memcpy(input, iph + 12, 8);	/* saddr, daddr */
+		n = 8;
+		proto = iph[9];
+		frag = get_unaligned_be16(iph + 6) & (IP_MF | IP_OFFSET);
+		l4 = off + ihl;
+		*type = NICSIM_RSS_TYPE_IPV4;
+	} else if (ethertype == htons(ETH_P_IPV6)) {
+		const u8 *ip6h = frame + off;
+
+		if (len < off + 40)
+			return 0;
+		memcpy(input, ip6h + 8, 32);	/* saddr, daddr */
+		n = 32;
+		proto = ip6h[6];
+		l4 = off + 40;
+		*type = NICSIM_RSS_TYPE_IPV6;
+	} else {
+		return 0;
+	}
+	if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP) && !frag &&
+	    len >= l4 + 4) {
+		memcpy(input + n, frame + l4, 4);	/* sport, dport */
+		n += 4;
+		*type += proto == IPPROTO_TCP ? 1 : 2;
+	}
+
+	spin_lock(&hw->rss_lock);
+	*hash = nicsim_toeplitz(hw->rss_key, input, n);
+	queue = hw->rss_indir[*hash % NICSIM_RSS_INDIR_SIZE];
+	spin_unlock(&hw->rss_lock);
+	return queue;
+}
+
 /*
  * The MAC hands a frame from the wire to an RX queue: DMA it into the next
  * posted buffer, write the descriptor back with DD last, and report the
  * completion to the queue's vector.
  */
 static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const void *frame,
-			       u32 len, u64 seq)
+			       u32 len, u64 seq, u32 hash, u16 rss_type)
 {
 	struct nicsim_dev *ndev = hwq->hw->ndev;
 	struct nicsim_hw_ring *rxr = &hwq->rxr;
@@ -268,6 +359,8 @@ static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const void *frame,
 
 	tstamp = ktime_get_ns();
 	desc->len = cpu_to_le16(len);
+	desc->rss_hash = cpu_to_le32(hash);
+	desc->rss_type = cpu_to_le16(rss_type);
 	desc->seq = cpu_to_le64(seq);
 	desc->tstamp = cpu_to_le64(tstamp);
 	dma_wmb();	/* the driver must see the frame before DD */
@@ -287,9 +380,15 @@ static void nicsim_hw_wire_xmit(struct nicsim_hw_port *hw, const void *frame,
 				u32 len, u64 seq)
 {
 	struct nicsim_hw_port *peer = hw->peer;
+	unsigned int queue;
+	u16 rss_type;
+	u32 hash;
 
-	if (peer)
-		nicsim_hw_rx_frame(&peer->queues[0], frame, len, seq);
+	queue = nicsim_hw_rss(peer, frame, len, &hash, &rss_type);
+	if (queue >= peer->num_queues)
+		queue = 0;
+	nicsim_hw_rx_frame(&peer->queues[queue], frame, len, seq, hash,
+			   rss_type);
 }
 
 /* ---- transmit side of the device ---------------------------------- */
@@ -392,6 +491,19 @@ void nicsim_hw_rxr_disable(struct nicsim_hw_queue *hwq)
 	spin_unlock(&hwq->rx_lock);
 }
 
+/* RSS key and indirection table registers. */
+void nicsim_hw_rss_program(struct nicsim_hw_port *hw, const u8 *key,
+			   const u32 *indir)
+{
+	unsigned int i;
+
+	spin_lock(&hw->rss_lock);
+	memcpy(hw->rss_key, key, NICSIM_RSS_KEY_SIZE);
+	for (i = 0; i < NICSIM_RSS_INDIR_SIZE; i++)
+		hw->rss_indir[i] = indir[i];
+	spin_unlock(&hw->rss_lock);
+}
+
 void nicsim_hw_tx_doorbell(struct nicsim_hw_queue *hwq, u32 tail)
 {
 	WRITE_ONCE(hwq->txr.tail, tail);
@@ -474,7 +586,8 @@ int nicsim_hw_init(struct nicsim_dev *ndev)
 		hw->ndev = ndev;
 		hw->index = p;
 		hw->peer = &ndev->hw_ports[p ^ 1];
-		hw->num_queues = 1;
+		hw->num_queues = ndev->num_queues;
+		spin_lock_init(&hw->rss_lock);
 		for (q = 0; q < NICSIM_MAX_QUEUES; q++) {
 			nicsim_hw_vector_init(hw, q);
 			nicsim_hw_queue_init(hw, q);

@@ -13,7 +13,14 @@
 #define NICSIM_MAX_PORTS		16
 #define NICSIM_MAX_QUEUES		16
 #define NICSIM_DEFAULT_PORTS		2
+#define NICSIM_DEFAULT_QUEUES		1
+#define NICSIM_MIN_RING_SIZE		64
+#define NICSIM_MAX_RING_SIZE		4096
 #define NICSIM_DEFAULT_RING_SIZE	256
+
+/* RSS: Toeplitz hash with a 40-byte key, 128-entry indirection table. */
+#define NICSIM_RSS_KEY_SIZE		40
+#define NICSIM_RSS_INDIR_SIZE		128
 
 /* TX descriptor, written by the driver, written back by the device. */
 struct nicsim_tx_desc {
@@ -39,13 +46,32 @@ struct nicsim_rx_desc {
 	__le16 buf_len;		/* usable bytes at addr */
 	__le16 len;		/* written back: frame length */
 	__le16 status;		/* written back: NICSIM_RXD_STS_* */
-	__le16 rsvd;
+	__le16 rss_type;	/* written back: enum nicsim_rss_type */
+	__le32 rss_hash;	/* written back: Toeplitz hash */
+	__le32 rsvd;
 	__le64 seq;		/* written back: device frame sequence number */
 	__le64 tstamp;		/* written back: DMA-write completion, ns */
 };
 
 #define NICSIM_RXD_STS_DD	BIT(0)	/* descriptor done */
 #define NICSIM_RXD_STS_EOP	BIT(1)	/* last descriptor of a frame */
+
+/* What the RSS hash covered. */
+enum nicsim_rss_type {
+	NICSIM_RSS_TYPE_NONE,		/* not IP: no hash, queue 0 */
+	NICSIM_RSS_TYPE_IPV4,		/* addresses only */
+	NICSIM_RSS_TYPE_IPV4_TCP,	/* addresses and ports */
+	NICSIM_RSS_TYPE_IPV4_UDP,
+	NICSIM_RSS_TYPE_IPV6,
+	NICSIM_RSS_TYPE_IPV6_TCP,
+	NICSIM_RSS_TYPE_IPV6_UDP,
+};
+
+static inline bool nicsim_rss_type_is_l4(u16 type)
+{
+	return type != NICSIM_RSS_TYPE_IPV4 && type != NICSIM_RSS_TYPE_IPV6 &&
+	       type != NICSIM_RSS_TYPE_NONE;
+}
 
 /* Why the device sent an interrupt message (trace and counters). */
 enum nicsim_irq_reason {

@@ -7,6 +7,7 @@
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/if_vlan.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 
 #include "nicsim.h"
@@ -59,6 +60,7 @@ static int nicsim_qpair_open(struct nicsim_port *port, struct nicsim_qpair *qp)
 			   err);
 		goto err_napi_disable;
 	}
+	netif_napi_set_irq(&qp->napi, qp->vec->irq);
 	netif_queue_set_napi(dev, qp->qid, NETDEV_QUEUE_TYPE_RX, &qp->napi);
 	netif_queue_set_napi(dev, qp->qid, NETDEV_QUEUE_TYPE_TX, &qp->napi);
 	nicsim_hw_irq_enable(qp->vec);
@@ -154,21 +156,6 @@ const struct net_device_ops nicsim_netdev_ops = {
 	.ndo_bpf		= nicsim_bpf,
 };
 
-static void nicsim_get_drvinfo(struct net_device *dev,
-			       struct ethtool_drvinfo *info)
-{
-	struct nicsim_port *port = netdev_priv(dev);
-
-	strscpy(info->driver, DRV_NAME, sizeof(info->driver));
-	strscpy(info->bus_info, dev_name(&port->ndev->dev),
-		sizeof(info->bus_info));
-}
-
-static const struct ethtool_ops nicsim_ethtool_ops = {
-	.get_drvinfo		= nicsim_get_drvinfo,
-	.get_link		= ethtool_op_get_link,
-};
-
 static void nicsim_qpair_init(struct nicsim_port *port, unsigned int q)
 {
 	struct nicsim_hw_queue *hwq = &port->hw->queues[q];
@@ -186,7 +173,63 @@ static void nicsim_qpair_init(struct nicsim_port *port, unsigned int q)
 	qp->rxq.hwq = hwq;
 	qp->rxq.qid = q;
 	u64_stats_init(&qp->rxq.syncp);
+	u64_stats_init(&qp->irq_syncp);
 	netif_napi_add(port->netdev, &qp->napi, nicsim_napi_poll);
+}
+
+/* Spread the indirection table over the active queues. */
+static void nicsim_rss_default(struct nicsim_port *port)
+{
+	unsigned int i, n = port->num_queues;
+
+	for (i = 0; i < NICSIM_RSS_INDIR_SIZE; i++)
+		port->rss_indir[i] = ethtool_rxfh_indir_default(i, n);
+}
+
+static int nicsim_set_queues(struct nicsim_port *port,
+			     unsigned int num_queues, u32 ring_size)
+{
+	int err;
+
+	err = netif_set_real_num_queues(port->netdev, num_queues, num_queues);
+	if (err)
+		return err;
+	port->num_queues = num_queues;
+	port->ring_size = ring_size;
+	if (!netif_is_rxfh_configured(port->netdev))
+		nicsim_rss_default(port);
+	nicsim_hw_rss_program(port->hw, port->rss_key, port->rss_indir);
+	return 0;
+}
+
+/*
+ * Change the channel count or ring size: a running port is closed and
+ * reopened, and falls back to what it had if the new setting fails.
+ */
+int nicsim_reconfigure(struct nicsim_port *port, unsigned int num_queues,
+		       u32 ring_size)
+{
+	unsigned int old_queues = port->num_queues;
+	struct net_device *dev = port->netdev;
+	bool running = netif_running(dev);
+	u32 old_ring_size = port->ring_size;
+	int err;
+
+	ASSERT_RTNL();
+	if (running)
+		nicsim_stop(dev);
+	err = nicsim_set_queues(port, num_queues, ring_size);
+	if (!err && running)
+		err = nicsim_open(dev);
+	if (!err)
+		return 0;
+
+	netdev_err(dev, "reconfiguration to %u queues of %u failed: %d\n",
+		   num_queues, ring_size, err);
+	if (nicsim_set_queues(port, old_queues, old_ring_size) ||
+	    (running && nicsim_open(dev)))
+		netdev_err(dev, "cannot restore the previous configuration\n");
+	return err;
 }
 
 static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
@@ -208,23 +251,23 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 	port->netdev = dev;
 	port->ndev = ndev;
 	port->hw = hw;
-	port->num_queues = hw->num_queues;
 	port->ring_size = NICSIM_DEFAULT_RING_SIZE;
+	netdev_rss_key_fill(port->rss_key, sizeof(port->rss_key));
 
 	dev->netdev_ops = &nicsim_netdev_ops;
 	dev->ethtool_ops = &nicsim_ethtool_ops;
+	dev->xdp_metadata_ops = &nicsim_xdp_metadata_ops;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = NICSIM_MAX_MTU;
 	dev->priv_flags |= IFF_UNICAST_FLT;
+	dev->hw_features = NETIF_F_RXHASH;
+	dev->features = dev->hw_features;
 	eth_hw_addr_random(dev);
 
-	err = netif_set_real_num_tx_queues(dev, port->num_queues);
+	err = nicsim_set_queues(port, hw->num_queues, NICSIM_DEFAULT_RING_SIZE);
 	if (err)
 		goto err_free;
-	err = netif_set_real_num_rx_queues(dev, port->num_queues);
-	if (err)
-		goto err_free;
-	for (q = 0; q < port->num_queues; q++)
+	for (q = 0; q < hw->num_queues; q++)
 		nicsim_qpair_init(port, q);
 
 	hw->trace_dev = dev;
@@ -237,7 +280,7 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 
 err_napi_del:
 	hw->trace_dev = NULL;
-	for (q = 0; q < port->num_queues; q++)
+	for (q = 0; q < hw->num_queues; q++)
 		netif_napi_del(&port->qp[q].napi);
 err_free:
 	free_netdev(dev);
@@ -251,7 +294,7 @@ static void nicsim_port_destroy(struct nicsim_port *port)
 
 	unregister_netdev(dev);
 	port->hw->trace_dev = NULL;
-	for (q = 0; q < port->num_queues; q++)
+	for (q = 0; q < port->hw->num_queues; q++)
 		netif_napi_del(&port->qp[q].napi);
 	free_netdev(dev);
 }

@@ -99,7 +99,12 @@ struct nicsim_hw_port {
 	struct nicsim_hw_port *peer;	/* the other end of the cable */
 	/* names the port in trace events only: the device never uses it */
 	struct net_device *trace_dev;
-	unsigned int num_queues;
+	unsigned int num_queues;	/* queue pairs the device has */
+
+	spinlock_t rss_lock;		/* RSS registers vs the RX parser */
+	u8 rss_key[NICSIM_RSS_KEY_SIZE];
+	u8 rss_indir[NICSIM_RSS_INDIR_SIZE];
+
 	struct nicsim_hw_queue queues[NICSIM_MAX_QUEUES];
 	struct nicsim_vector vectors[NICSIM_MAX_QUEUES];
 };
@@ -109,6 +114,7 @@ struct nicsim_dev {
 	struct device dev;
 	unsigned int id;
 	unsigned int num_ports;
+	unsigned int num_queues;	/* queue pairs per port */
 	u64 dma_mask;
 	int probe_err;			/* why the driver did not bind */
 	struct workqueue_struct *wq;	/* the DMA engines run here */
@@ -174,6 +180,7 @@ struct nicsim_rxq {
 	u64_stats_t bytes;
 	u64_stats_t doorbells;
 	u64_stats_t alloc_errors;
+	u64_stats_t polls;		/* NAPI polls of the queue pair */
 	u64_stats_t xdp_pass;
 	u64_stats_t xdp_drop;
 	u64_stats_t xdp_aborted;
@@ -185,8 +192,8 @@ struct nicsim_qpair {
 	unsigned int qid;
 	struct napi_struct napi;
 	struct nicsim_vector *vec;
-	u64 irqs;			/* interrupts handled */
-	u64 polls;			/* NAPI polls */
+	struct u64_stats_sync irq_syncp;
+	u64_stats_t irqs;		/* interrupts handled */
 	struct nicsim_txq txq;
 	struct nicsim_rxq rxq;
 	char irq_name[IFNAMSIZ + 16];
@@ -197,6 +204,8 @@ struct nicsim_xdp_buff {
 	struct xdp_buff xdp;
 	struct nicsim_rxq *rxq;
 	u32 desc_idx;
+	u32 rss_hash;
+	u16 rss_type;
 	u64 seq;
 	u64 dma_tstamp;
 };
@@ -206,8 +215,10 @@ struct nicsim_port {
 	struct net_device *netdev;
 	struct nicsim_dev *ndev;
 	struct nicsim_hw_port *hw;
-	unsigned int num_queues;
+	unsigned int num_queues;	/* active queue pairs (channels) */
 	u32 ring_size;
+	u8 rss_key[NICSIM_RSS_KEY_SIZE];
+	u32 rss_indir[NICSIM_RSS_INDIR_SIZE];
 	struct bpf_prog __rcu *xdp_prog;
 	struct nicsim_qpair qp[NICSIM_MAX_QUEUES];
 };
@@ -226,6 +237,8 @@ void nicsim_hw_txr_disable(struct nicsim_hw_queue *hwq);
 void nicsim_hw_rxr_enable(struct nicsim_hw_queue *hwq, dma_addr_t base,
 			  u32 size);
 void nicsim_hw_rxr_disable(struct nicsim_hw_queue *hwq);
+void nicsim_hw_rss_program(struct nicsim_hw_port *hw, const u8 *key,
+			   const u32 *indir);
 void nicsim_hw_tx_doorbell(struct nicsim_hw_queue *hwq, u32 tail);
 void nicsim_hw_rx_doorbell(struct nicsim_hw_queue *hwq, u32 tail);
 void nicsim_hw_irq_enable(struct nicsim_vector *vec);
@@ -233,6 +246,8 @@ void nicsim_hw_irq_disable(struct nicsim_vector *vec);
 
 /* netdev.c */
 extern const struct net_device_ops nicsim_netdev_ops;
+int nicsim_reconfigure(struct nicsim_port *port, unsigned int num_queues,
+		       u32 ring_size);
 int nicsim_ports_create(struct nicsim_dev *ndev);
 void nicsim_ports_destroy(struct nicsim_dev *ndev);
 static inline bool nicsim_netdev_is_nicsim(const struct net_device *dev)
@@ -254,8 +269,12 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 int nicsim_napi_poll(struct napi_struct *napi, int budget);
 irqreturn_t nicsim_irq_handler(int irq, void *data);
 
+/* ethtool.c */
+extern const struct ethtool_ops nicsim_ethtool_ops;
+
 /* bpf.c */
 int nicsim_bpf_init(void);
 int nicsim_bpf(struct net_device *dev, struct netdev_bpf *bpf);
+extern const struct xdp_metadata_ops nicsim_xdp_metadata_ops;
 
 #endif /* _NICSIM_H */

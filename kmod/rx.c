@@ -52,28 +52,23 @@ static void nicsim_rxq_refill(struct nicsim_rxq *rxq)
  * the stack, with *offset and *len updated to what the program left.
  */
 static bool nicsim_run_xdp(struct nicsim_rxq *rxq, struct bpf_prog *prog,
-			   struct page *page, u32 idx, u64 seq, u64 tstamp,
+			   struct page *page, struct nicsim_xdp_buff *nxdp,
 			   u32 *offset, u32 *len, u32 *metasize)
 {
 	struct net_device *dev = rxq->port->netdev;
-	struct nicsim_xdp_buff nxdp;
 	void *va = page_address(page);
 	u64_stats_t *counter;
 	u32 act;
 
-	xdp_init_buff(&nxdp.xdp, PAGE_SIZE, &rxq->xdp_rxq);
-	xdp_prepare_buff(&nxdp.xdp, va, *offset, *len, true);
-	nxdp.rxq = rxq;
-	nxdp.desc_idx = idx;
-	nxdp.seq = seq;
-	nxdp.dma_tstamp = tstamp;
+	xdp_init_buff(&nxdp->xdp, PAGE_SIZE, &rxq->xdp_rxq);
+	xdp_prepare_buff(&nxdp->xdp, va, *offset, *len, true);
 
-	act = bpf_prog_run_xdp(prog, &nxdp.xdp);
+	act = bpf_prog_run_xdp(prog, &nxdp->xdp);
 	switch (act) {
 	case XDP_PASS:
-		*offset = nxdp.xdp.data - va;
-		*len = nxdp.xdp.data_end - nxdp.xdp.data;
-		*metasize = nxdp.xdp.data - nxdp.xdp.data_meta;
+		*offset = nxdp->xdp.data - va;
+		*len = nxdp->xdp.data_end - nxdp->xdp.data;
+		*metasize = nxdp->xdp.data - nxdp->xdp.data_meta;
 		counter = &rxq->xdp_pass;
 		break;
 	default:
@@ -97,6 +92,15 @@ static bool nicsim_run_xdp(struct nicsim_rxq *rxq, struct bpf_prog *prog,
 	return false;
 }
 
+static void nicsim_rx_hash(struct net_device *dev, struct sk_buff *skb,
+			   u32 hash, u16 type)
+{
+	if (!(dev->features & NETIF_F_RXHASH) || type == NICSIM_RSS_TYPE_NONE)
+		return;
+	skb_set_hash(skb, hash, nicsim_rss_type_is_l4(type) ?
+		     PKT_HASH_TYPE_L4 : PKT_HASH_TYPE_L3);
+}
+
 int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		    int budget)
 {
@@ -111,9 +115,9 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		u32 idx = rxq->clean & (rxq->size - 1);
 		struct nicsim_rx_desc *desc = &rxq->desc[idx];
 		u32 len, offset = NICSIM_RX_HEADROOM, metasize = 0;
+		struct nicsim_xdp_buff nxdp;
 		struct sk_buff *skb;
 		struct page *page;
-		u64 seq, tstamp;
 
 		if (rxq->clean == rxq->tail ||
 		    !(READ_ONCE(desc->status) & cpu_to_le16(NICSIM_RXD_STS_DD)))
@@ -121,9 +125,14 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		dma_rmb();	/* status before the rest of the write-back */
 
 		len = le16_to_cpu(desc->len);
-		seq = le64_to_cpu(desc->seq);
-		tstamp = le64_to_cpu(desc->tstamp);
-		trace_nicsim_rx_desc(dev, rxq->qid, idx, len, seq, tstamp);
+		nxdp.rxq = rxq;
+		nxdp.desc_idx = idx;
+		nxdp.rss_hash = le32_to_cpu(desc->rss_hash);
+		nxdp.rss_type = le16_to_cpu(desc->rss_type);
+		nxdp.seq = le64_to_cpu(desc->seq);
+		nxdp.dma_tstamp = le64_to_cpu(desc->tstamp);
+		trace_nicsim_rx_desc(dev, rxq->qid, idx, len, nxdp.seq,
+				     nxdp.dma_tstamp);
 
 		page = rxq->pages[idx];
 		rxq->pages[idx] = NULL;
@@ -131,8 +140,8 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		work++;
 		page_pool_dma_sync_for_cpu(rxq->pp, page, 0, len);
 
-		if (prog && !nicsim_run_xdp(rxq, prog, page, idx, seq, tstamp,
-					    &offset, &len, &metasize))
+		if (prog && !nicsim_run_xdp(rxq, prog, page, &nxdp, &offset,
+					    &len, &metasize))
 			continue;
 
 		skb = napi_build_skb(page_address(page), PAGE_SIZE);
@@ -146,6 +155,7 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		skb_put(skb, len);
 		if (metasize)
 			skb_metadata_set(skb, metasize);
+		nicsim_rx_hash(dev, skb, nxdp.rss_hash, nxdp.rss_type);
 		skb->protocol = eth_type_trans(skb, dev);
 		skb_record_rx_queue(skb, rxq->qid);
 		pkts++;
@@ -155,12 +165,11 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 	rcu_read_unlock();
 
 	nicsim_rxq_refill(rxq);
-	if (pkts) {
-		u64_stats_update_begin(&rxq->syncp);
-		u64_stats_add(&rxq->packets, pkts);
-		u64_stats_add(&rxq->bytes, bytes);
-		u64_stats_update_end(&rxq->syncp);
-	}
+	u64_stats_update_begin(&rxq->syncp);
+	u64_stats_add(&rxq->packets, pkts);
+	u64_stats_add(&rxq->bytes, bytes);
+	u64_stats_inc(&rxq->polls);
+	u64_stats_update_end(&rxq->syncp);
 	return work;
 }
 
@@ -169,7 +178,6 @@ int nicsim_napi_poll(struct napi_struct *napi, int budget)
 	struct nicsim_qpair *qp = container_of(napi, struct nicsim_qpair, napi);
 	int work;
 
-	qp->polls++;
 	nicsim_txq_clean(&qp->txq, budget);
 	work = nicsim_rxq_poll(&qp->rxq, napi, budget);
 	/* no buffer posted (allocation failed): poll again, or RX stalls */
@@ -185,7 +193,9 @@ irqreturn_t nicsim_irq_handler(int irq, void *data)
 	struct nicsim_qpair *qp = data;
 
 	lockdep_assert_in_irq();	/* a device interrupt, not a callback */
-	qp->irqs++;
+	u64_stats_update_begin(&qp->irq_syncp);
+	u64_stats_inc(&qp->irqs);
+	u64_stats_update_end(&qp->irq_syncp);
 	napi_schedule_irqoff(&qp->napi);
 	return IRQ_HANDLED;
 }

@@ -15,10 +15,13 @@ ifeq ($(wildcard $(LIBBPF_A)),)
 $(error TOOLS=$(TOOLS) has no libbpf.a: run scripts/tools-build, or use scripts/prepare)
 endif
 
-BPF_CFLAGS := -g -O2 -Wall -Werror --target=bpf -D__TARGET_ARCH_x86 \
+BPF_CFLAGS := -g -O2 -Wall -Werror --target=bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
 	      -I$(TOOLS) -I$(LIBBPF_INC) -I$(NICSIM_ROOT)/kmod
+KSRC ?= $(if $(wildcard $(KDIR)/source),$(KDIR)/source,$(KDIR))
+# the tree's uapi headers: newer than the host's, as libbpf was built with
 USER_CFLAGS := -g -O2 -Wall \
-	       -I$(OUTPUT) -I$(LIBBPF_INC) -I$(NICSIM_ROOT)/kmod
+	       -I$(OUTPUT) -I$(LIBBPF_INC) -I$(NICSIM_ROOT)/kmod \
+	       -I$(KSRC)/tools/include/uapi
 USER_LDLIBS := $(LIBBPF_A) -lelf -lz
 
 $(OUTPUT)/%.bpf.o: %.bpf.c $(TOOLS)/vmlinux.h $(NICSIM_ROOT)/kmod/nicsim_kfuncs.h

@@ -67,14 +67,15 @@ nicsim_new() {
 	NICSIM_DEVS="$NICSIM_DEVS $1"
 }
 
-# nicsim_pair: a new device whose port 0 is in namespace $NS0 as
+# nicsim_pair [QUEUES]: a new device whose port 0 is in namespace $NS0 as
 # 10.0.0.1/fd00::1 and port 1 in $NS1 as 10.0.0.2/fd00::2, both up.
 # Sets ID, IF0, IF1, NS0, NS1.
 nicsim_pair() {
 	local ports
 
 	ID=$(nicsim_random_id)
-	nicsim_new "$ID" 2 || return 1
+	echo "$ID 2 ${1:-1}" >"$NICSIM_BUS/new_device" || return 1
+	NICSIM_DEVS="$NICSIM_DEVS $ID"
 	ports=$(nicsim_ports "$ID")
 	IF0=$(echo "$ports" | sed -n 1p)
 	IF1=$(echo "$ports" | sed -n 2p)

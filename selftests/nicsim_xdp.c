@@ -117,6 +117,13 @@ static void wait_frames(struct nicsim_xdp *skel, __u64 n)
 		usleep(10000);
 }
 
+static int load_module(void)
+{
+	return run("[ -d /sys/bus/nicsim ] || modprobe -q nicsim 2>/dev/null || "
+		   "insmod ${NICSIM_KO:-${NICSIM_OBJ:-..}/kmod/nicsim.ko}");
+}
+
+/* Open and load the probe; the module must be there (its kfunc is). */
 static struct nicsim_xdp *load_probe(bool drop_all)
 {
 	struct nicsim_xdp *skel = nicsim_xdp__open();
@@ -144,8 +151,7 @@ FIXTURE_SETUP(nicsim)
 	char cmd[512];
 	FILE *f;
 
-	ASSERT_EQ(0, run("[ -d /sys/bus/nicsim ] || modprobe -q nicsim 2>/dev/null || "
-			 "insmod ${NICSIM_KO:-${NICSIM_OBJ:-..}/kmod/nicsim.ko}"));
+	ASSERT_EQ(0, load_module());
 	srand(time(NULL) ^ getpid());
 	self->id = 1000000 + rand() % 1000000;
 	snprintf(cmd, sizeof(cmd), "echo %u > /sys/bus/nicsim/new_device",
@@ -262,10 +268,12 @@ TEST_F(nicsim, xdp_pass_reaches_stack)
 /* The same program on a veth: the kfunc must refuse, not return garbage. */
 TEST(kfunc_on_veth_fails)
 {
-	struct nicsim_xdp *skel = load_probe(false);
 	char a[IFNAMSIZ], b[IFNAMSIZ], cmd[256];
+	struct nicsim_xdp *skel;
 	int ifindex;
 
+	ASSERT_EQ(0, load_module());
+	skel = load_probe(false);
 	ASSERT_NE(NULL, skel);
 	snprintf(a, sizeof(a), "nsveth%d", getpid() % 10000);
 	snprintf(b, sizeof(b), "nsvpeer%d", getpid() % 10000);
