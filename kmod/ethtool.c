@@ -21,7 +21,7 @@ static const char nicsim_txq_stat_names[][ETH_GSTRING_LEN] = {
 };
 
 static const char nicsim_hwq_stat_names[][ETH_GSTRING_LEN] = {
-	"irqs_raised", "irqs_handled", "rx_frames", "rx_no_buffer",
+	"irq_events", "irqs_raised", "irqs_handled", "rx_frames", "rx_no_buffer",
 	"rx_oversize", "rx_dma_errors", "tx_frames", "tx_dma_errors",
 };
 
@@ -97,6 +97,7 @@ static u64 *nicsim_qpair_stats(struct nicsim_qpair *qp, u64 *data)
 	data += NICSIM_TXQ_STATS;
 
 	/* device counters: read as a driver reads statistics registers */
+	*data++ = READ_ONCE(qp->vec->events);
 	*data++ = READ_ONCE(qp->vec->raised);
 	do {
 		start = u64_stats_fetch_begin(&qp->irq_syncp);
@@ -213,6 +214,39 @@ static int nicsim_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *info,
 	return 0;
 }
 
+static int nicsim_get_coalesce(struct net_device *dev,
+			       struct ethtool_coalesce *ec,
+			       struct kernel_ethtool_coalesce *kec,
+			       struct netlink_ext_ack *extack)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+
+	*ec = port->coalesce;
+	return 0;
+}
+
+static int nicsim_set_coalesce(struct net_device *dev,
+			       struct ethtool_coalesce *ec,
+			       struct kernel_ethtool_coalesce *kec,
+			       struct netlink_ext_ack *extack)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+
+	if (ec->rx_coalesce_usecs > NICSIM_MAX_COALESCE_USECS ||
+	    ec->tx_coalesce_usecs > NICSIM_MAX_COALESCE_USECS ||
+	    ec->rx_max_coalesced_frames > NICSIM_MAX_COALESCE_FRAMES ||
+	    ec->tx_max_coalesced_frames > NICSIM_MAX_COALESCE_FRAMES) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "usecs up to %u, frames up to %u",
+				       NICSIM_MAX_COALESCE_USECS,
+				       NICSIM_MAX_COALESCE_FRAMES);
+		return -EINVAL;
+	}
+	port->coalesce = *ec;
+	nicsim_program_coalesce(port);
+	return 0;
+}
+
 static u32 nicsim_get_rxfh_key_size(struct net_device *dev)
 {
 	return NICSIM_RSS_KEY_SIZE;
@@ -256,12 +290,16 @@ static int nicsim_set_rxfh(struct net_device *dev,
 }
 
 const struct ethtool_ops nicsim_ethtool_ops = {
+	.supported_coalesce_params = ETHTOOL_COALESCE_USECS |
+				     ETHTOOL_COALESCE_MAX_FRAMES,
 	.get_drvinfo		= nicsim_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_link_ksettings	= nicsim_get_link_ksettings,
 	.get_ts_info		= ethtool_op_get_ts_info,
 	.get_channels		= nicsim_get_channels,
 	.set_channels		= nicsim_set_channels,
+	.get_coalesce		= nicsim_get_coalesce,
+	.set_coalesce		= nicsim_set_coalesce,
 	.get_ringparam		= nicsim_get_ringparam,
 	.set_ringparam		= nicsim_set_ringparam,
 	.get_rxnfc		= nicsim_get_rxnfc,

@@ -109,33 +109,83 @@ static void nicsim_vector_remote_msg(void *data)
 		atomic_dec(&vec->in_flight);
 }
 
-/* A completion the vector reports: interrupt now, or latch it. */
-static void nicsim_hw_vector_event(struct nicsim_vector *vec)
+/* Interrupt now: the vector auto-disables and its completion counts reset. */
+static void nicsim_vector_fire(struct nicsim_vector *vec,
+			       enum nicsim_irq_reason reason)
+	__must_hold(&vec->lock)
+{
+	vec->enabled = false;	/* auto-disable, as EIAM does */
+	vec->rx_pending = 0;
+	vec->tx_pending = 0;
+	nicsim_vector_send(vec, reason);
+}
+
+/*
+ * Interrupt moderation: with the vector enabled and completions pending,
+ * interrupt once a frame threshold is met; otherwise start the timer, which
+ * interrupts when it expires. A zero time means no delay.
+ */
+static void nicsim_vector_moderate(struct nicsim_vector *vec,
+				   enum nicsim_irq_reason reason)
+	__must_hold(&vec->lock)
+{
+	u32 usecs = U32_MAX;
+
+	if (!vec->enabled || (!vec->rx_pending && !vec->tx_pending))
+		return;
+	if ((vec->rx_pending && vec->rx_pending >= vec->rx_frames) ||
+	    (vec->tx_pending && vec->tx_pending >= vec->tx_frames)) {
+		nicsim_vector_fire(vec, reason);
+		return;
+	}
+	if (vec->rx_pending)
+		usecs = vec->rx_usecs;
+	if (vec->tx_pending)
+		usecs = min(usecs, vec->tx_usecs);
+	if (!usecs) {
+		nicsim_vector_fire(vec, reason);
+	} else if (!vec->timer_armed) {
+		vec->timer_armed = true;
+		hrtimer_start(&vec->mod_timer, ns_to_ktime(usecs * NSEC_PER_USEC),
+			      HRTIMER_MODE_REL_HARD);
+	}
+}
+
+static enum hrtimer_restart nicsim_vector_timer(struct hrtimer *timer)
+{
+	struct nicsim_vector *vec = container_of(timer, struct nicsim_vector,
+						 mod_timer);
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&vec->lock, flags);
+	vec->timer_armed = false;
+	if (vec->enabled && (vec->rx_pending || vec->tx_pending))
+		nicsim_vector_fire(vec, NICSIM_IRQ_TIMER);
+	raw_spin_unlock_irqrestore(&vec->lock, flags);
+	return HRTIMER_NORESTART;
+}
+
+/* @rx RX and @tx TX completions for the vector: moderate, or latch them. */
+static void nicsim_hw_vector_event(struct nicsim_vector *vec, u32 rx, u32 tx)
 {
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&vec->lock, flags);
-	if (vec->enabled) {
-		vec->enabled = false;	/* auto-disable, as EIAM does */
-		nicsim_vector_send(vec, NICSIM_IRQ_EVENT);
-	} else {
-		vec->event = true;
-	}
+	vec->events += rx + tx;
+	vec->rx_pending += rx;
+	vec->tx_pending += tx;
+	nicsim_vector_moderate(vec, NICSIM_IRQ_FRAMES);
 	raw_spin_unlock_irqrestore(&vec->lock, flags);
 }
 
-/* Interrupt enable register: a latched event fires at once. */
+/* Interrupt enable register: latched completions are moderated at once. */
 void nicsim_hw_irq_enable(struct nicsim_vector *vec)
 {
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&vec->lock, flags);
-	if (vec->event) {
-		vec->event = false;
-		nicsim_vector_send(vec, NICSIM_IRQ_ENABLE);
-	} else {
-		vec->enabled = true;
-	}
+	vec->enabled = true;
+	nicsim_vector_moderate(vec, NICSIM_IRQ_ENABLE);
 	raw_spin_unlock_irqrestore(&vec->lock, flags);
 }
 
@@ -145,7 +195,23 @@ void nicsim_hw_irq_disable(struct nicsim_vector *vec)
 
 	raw_spin_lock_irqsave(&vec->lock, flags);
 	vec->enabled = false;
-	vec->event = false;
+	vec->rx_pending = 0;
+	vec->tx_pending = 0;
+	raw_spin_unlock_irqrestore(&vec->lock, flags);
+}
+
+/* Moderation registers; frame thresholds of 0 count as 1. */
+void nicsim_hw_irq_moderation(struct nicsim_vector *vec, u32 rx_usecs,
+			      u32 rx_frames, u32 tx_usecs, u32 tx_frames)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&vec->lock, flags);
+	vec->rx_usecs = rx_usecs;
+	vec->rx_frames = max(rx_frames, 1U);
+	vec->tx_usecs = tx_usecs;
+	vec->tx_frames = max(tx_frames, 1U);
+	nicsim_vector_moderate(vec, NICSIM_IRQ_FRAMES);
 	raw_spin_unlock_irqrestore(&vec->lock, flags);
 }
 
@@ -370,7 +436,7 @@ static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const void *frame,
 				  seq, tstamp);
 	rxr->head++;
 	hwq->rx_frames++;
-	nicsim_hw_vector_event(hwq->vec);
+	nicsim_hw_vector_event(hwq->vec, 1, 0);
 unlock:
 	spin_unlock(&hwq->rx_lock);
 }
@@ -436,7 +502,7 @@ static void nicsim_hw_tx_engine(struct work_struct *work)
 	}
 	hwq->tx_frames += done;
 	if (done)
-		nicsim_hw_vector_event(hwq->vec);
+		nicsim_hw_vector_event(hwq->vec, 0, done);
 	more = txr->enabled && txr->head != READ_ONCE(txr->tail);
 	spin_unlock(&hwq->tx_lock);
 
@@ -525,7 +591,11 @@ static void nicsim_hw_vector_init(struct nicsim_hw_port *hw, unsigned int i)
 	vec->index = i;
 	vec->cpu = cpumask_local_spread(i, NUMA_NO_NODE);
 	vec->masked = true;
+	vec->rx_frames = 1;
+	vec->tx_frames = 1;
 	raw_spin_lock_init(&vec->lock);
+	hrtimer_init(&vec->mod_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	vec->mod_timer.function = nicsim_vector_timer;
 	vec->local_msg = IRQ_WORK_INIT_HARD(nicsim_vector_local_msg);
 	INIT_CSD(&vec->remote_msg, nicsim_vector_remote_msg, vec);
 	atomic_set(&vec->in_flight, 0);
@@ -547,6 +617,7 @@ static void nicsim_hw_queue_init(struct nicsim_hw_port *hw, unsigned int i)
 static void nicsim_hw_vector_fini(struct nicsim_dev *ndev,
 				  struct nicsim_vector *vec)
 {
+	hrtimer_cancel(&vec->mod_timer);
 	if (!vec->irq)
 		return;
 	while (atomic_read(&vec->in_flight))

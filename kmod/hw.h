@@ -17,6 +17,8 @@
 #define NICSIM_MIN_RING_SIZE		64
 #define NICSIM_MAX_RING_SIZE		4096
 #define NICSIM_DEFAULT_RING_SIZE	256
+#define NICSIM_MAX_COALESCE_USECS	100000
+#define NICSIM_MAX_COALESCE_FRAMES	NICSIM_MAX_RING_SIZE
 
 /* RSS: Toeplitz hash with a 40-byte key, 128-entry indirection table. */
 #define NICSIM_RSS_KEY_SIZE		40
@@ -75,8 +77,9 @@ static inline bool nicsim_rss_type_is_l4(u16 type)
 
 /* Why the device sent an interrupt message (trace and counters). */
 enum nicsim_irq_reason {
-	NICSIM_IRQ_EVENT,	/* a completion, with the vector enabled */
-	NICSIM_IRQ_ENABLE,	/* driver re-enabled with an event latched */
+	NICSIM_IRQ_FRAMES,	/* a frame threshold met, vector enabled */
+	NICSIM_IRQ_TIMER,	/* the moderation timer expired */
+	NICSIM_IRQ_ENABLE,	/* driver re-enabled with completions latched */
 	NICSIM_IRQ_UNMASK,	/* vector unmasked with a message pending */
 	NICSIM_IRQ_RETRIGGER,	/* the IRQ core asked for a resend */
 };

@@ -177,6 +177,20 @@ static void nicsim_qpair_init(struct nicsim_port *port, unsigned int q)
 	netif_napi_add(port->netdev, &qp->napi, nicsim_napi_poll);
 }
 
+/* Write the ethtool -C settings to every vector of the port. */
+void nicsim_program_coalesce(struct nicsim_port *port)
+{
+	const struct ethtool_coalesce *ec = &port->coalesce;
+	unsigned int q;
+
+	for (q = 0; q < port->hw->num_queues; q++)
+		nicsim_hw_irq_moderation(port->qp[q].vec,
+					 ec->rx_coalesce_usecs,
+					 ec->rx_max_coalesced_frames,
+					 ec->tx_coalesce_usecs,
+					 ec->tx_max_coalesced_frames);
+}
+
 /* Spread the indirection table over the active queues. */
 static void nicsim_rss_default(struct nicsim_port *port)
 {
@@ -269,6 +283,10 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 		goto err_free;
 	for (q = 0; q < hw->num_queues; q++)
 		nicsim_qpair_init(port, q);
+	/* no moderation until ethtool -C asks: one interrupt per completion */
+	port->coalesce.rx_max_coalesced_frames = 1;
+	port->coalesce.tx_max_coalesced_frames = 1;
+	nicsim_program_coalesce(port);
 
 	hw->trace_dev = dev;
 	netif_carrier_off(dev);	/* until open: lets operstate go UP */

@@ -14,6 +14,8 @@
 #define _NICSIM_H
 
 #include <linux/device.h>
+#include <linux/ethtool.h>
+#include <linux/hrtimer.h>
 #include <linux/interrupt.h>
 #include <linux/irq_work.h>
 #include <linux/netdevice.h>
@@ -38,9 +40,10 @@ struct nicsim_hw_port;
 /*
  * One interrupt vector: a Linux IRQ from the device's irq_domain. Two
  * gates as on real NICs: the driver's per-vector enable, auto-cleared
- * when a message is sent (an event while disabled is latched), and the
- * MSI-X mask bit driven by the IRQ core (a message while masked is
- * latched in @pending and sent on unmask).
+ * when a message is sent (completions while disabled are latched), and
+ * the MSI-X mask bit driven by the IRQ core (a message while masked is
+ * latched in @pending and sent on unmask). Completions are moderated by
+ * frame thresholds and a timer (ethtool -C).
  */
 struct nicsim_vector {
 	struct nicsim_hw_port *hw;
@@ -48,11 +51,20 @@ struct nicsim_vector {
 	unsigned int irq;		/* Linux IRQ number */
 	int cpu;			/* delivery target, from the affinity */
 
-	raw_spinlock_t lock;		/* gate bits; nests in irq_desc lock */
+	raw_spinlock_t lock;		/* all below; nests in irq_desc lock */
 	bool enabled;			/* driver interrupt enable */
-	bool event;			/* completion latched while disabled */
 	bool masked;			/* MSI-X vector mask */
 	bool pending;			/* message latched while masked */
+	bool timer_armed;
+	u32 rx_pending;			/* completions since the last message */
+	u32 tx_pending;
+	/* moderation registers */
+	u32 rx_usecs;
+	u32 rx_frames;
+	u32 tx_usecs;
+	u32 tx_frames;
+	struct hrtimer mod_timer;
+	u64 events;			/* completions reported */
 
 	struct irq_work local_msg;	/* message to the raising CPU */
 	call_single_data_t remote_msg;	/* message to another CPU */
@@ -219,6 +231,7 @@ struct nicsim_port {
 	u32 ring_size;
 	u8 rss_key[NICSIM_RSS_KEY_SIZE];
 	u32 rss_indir[NICSIM_RSS_INDIR_SIZE];
+	struct ethtool_coalesce coalesce;	/* what ethtool -C set */
 	struct bpf_prog __rcu *xdp_prog;
 	struct nicsim_qpair qp[NICSIM_MAX_QUEUES];
 };
@@ -243,11 +256,14 @@ void nicsim_hw_tx_doorbell(struct nicsim_hw_queue *hwq, u32 tail);
 void nicsim_hw_rx_doorbell(struct nicsim_hw_queue *hwq, u32 tail);
 void nicsim_hw_irq_enable(struct nicsim_vector *vec);
 void nicsim_hw_irq_disable(struct nicsim_vector *vec);
+void nicsim_hw_irq_moderation(struct nicsim_vector *vec, u32 rx_usecs,
+			      u32 rx_frames, u32 tx_usecs, u32 tx_frames);
 
 /* netdev.c */
 extern const struct net_device_ops nicsim_netdev_ops;
 int nicsim_reconfigure(struct nicsim_port *port, unsigned int num_queues,
 		       u32 ring_size);
+void nicsim_program_coalesce(struct nicsim_port *port);
 int nicsim_ports_create(struct nicsim_dev *ndev);
 void nicsim_ports_destroy(struct nicsim_dev *ndev);
 static inline bool nicsim_netdev_is_nicsim(const struct net_device *dev)

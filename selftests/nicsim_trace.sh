@@ -47,7 +47,7 @@ for i in "${!trace[@]}"; do
 	     [ "$dma_line" -lt 0 ]; then
 		desc=${BASH_REMATCH[2]} seq=${BASH_REMATCH[3]} dma_ts=${BASH_REMATCH[4]}
 		dma_line=$i
-	elif [[ $l =~ nicsim_irq_raise:\ dev=$IF1\ ifindex=$num\ vector=0\ irq=$irq1\ cpu=$num\ reason=(event|enable) ]]; then
+	elif [[ $l =~ nicsim_irq_raise:\ dev=$IF1\ ifindex=$num\ vector=0\ irq=$irq1\ cpu=$num\ reason=(frames|timer|enable) ]]; then
 		[ "$irq_line" -lt 0 ] && irq_line=$i
 	elif [ -n "$seq" ] &&
 	     [[ $l =~ nicsim_rx_desc:\ dev=$IF1\ ifindex=$num\ queue=0\ desc=$desc\ len=98\ seq=$seq\ dma_ts=$dma_ts ]]; then

@@ -6,8 +6,8 @@
  *	bind, print "ready", receive until COUNT datagrams or the timeout,
  *	print "received N in-order M"; exit 0 only if all COUNT arrived in
  *	order.
- *   nicsim_udp send ADDR PORT COUNT
- *	send COUNT datagrams numbered 0..COUNT-1.
+ *   nicsim_udp send ADDR PORT COUNT [INTERVAL_US]
+ *	send COUNT datagrams numbered 0..COUNT-1, INTERVAL_US apart.
  *
  * ADDR is IPv4 or IPv6.
  */
@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 	char buf[64];
 
 	if (argc < 5 || (strcmp(argv[1], "recv") && strcmp(argv[1], "send"))) {
-		fprintf(stderr, "usage: %s recv ADDR PORT COUNT TIMEOUT_S | send ADDR PORT COUNT\n",
+		fprintf(stderr, "usage: %s recv ADDR PORT COUNT TIMEOUT_S | send ADDR PORT COUNT [INTERVAL_US]\n",
 			argv[0]);
 		return 2;
 	}
@@ -69,7 +69,11 @@ int main(int argc, char **argv)
 	}
 
 	if (!strcmp(argv[1], "send")) {
+		int interval = argc > 5 ? atoi(argv[5]) : 0;
+
 		for (i = 0; i < count; i++) {
+			if (interval && i)
+				usleep(interval);
 			int n = snprintf(buf, sizeof(buf), "%d", i);
 
 			if (sendto(fd, buf, n, 0, (struct sockaddr *)&ss, len) != n) {
