@@ -13,11 +13,12 @@
 
 static const char nicsim_rxq_stat_names[][ETH_GSTRING_LEN] = {
 	"packets", "bytes", "doorbells", "alloc_errors", "napi_polls",
-	"xdp_pass", "xdp_drop", "xdp_aborted",
+	"xdp_pass", "xdp_drop", "xdp_tx", "xdp_redirect", "xdp_aborted",
 };
 
 static const char nicsim_txq_stat_names[][ETH_GSTRING_LEN] = {
 	"packets", "bytes", "doorbells", "dma_map_errors", "ring_full",
+	"xdp_xmit", "xdp_xmit_errors",
 };
 
 static const char nicsim_hwq_stat_names[][ETH_GSTRING_LEN] = {
@@ -79,6 +80,8 @@ static u64 *nicsim_qpair_stats(struct nicsim_qpair *qp, u64 *data)
 		*d++ = u64_stats_read(&rxq->polls);
 		*d++ = u64_stats_read(&rxq->xdp_pass);
 		*d++ = u64_stats_read(&rxq->xdp_drop);
+		*d++ = u64_stats_read(&rxq->xdp_tx);
+		*d++ = u64_stats_read(&rxq->xdp_redirect);
 		*d++ = u64_stats_read(&rxq->xdp_aborted);
 	} while (u64_stats_fetch_retry(&rxq->syncp, start));
 	data = d;
@@ -93,6 +96,8 @@ static u64 *nicsim_qpair_stats(struct nicsim_qpair *qp, u64 *data)
 		data[2] = u64_stats_read(&txq->doorbells);
 		data[3] = u64_stats_read(&txq->dma_map_errors);
 		data[4] = u64_stats_read(&txq->ring_full);
+		data[5] = u64_stats_read(&txq->xdp_xmit);
+		data[6] = u64_stats_read(&txq->xdp_xmit_errors);
 	} while (u64_stats_fetch_retry(&txq->syncp, start));
 	data += NICSIM_TXQ_STATS;
 

@@ -104,6 +104,7 @@ static int nicsim_stop(struct net_device *dev)
 
 	netif_carrier_off(dev);
 	netif_tx_disable(dev);
+	synchronize_net();	/* ndo_xdp_xmit callers saw the carrier off */
 	for (q = 0; q < port->num_queues; q++)
 		nicsim_qpair_close(port, &port->qp[q]);
 	return 0;
@@ -154,6 +155,7 @@ const struct net_device_ops nicsim_netdev_ops = {
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_bpf		= nicsim_bpf,
+	.ndo_xdp_xmit		= nicsim_xdp_xmit,
 };
 
 static void nicsim_qpair_init(struct nicsim_port *port, unsigned int q)
@@ -276,6 +278,9 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 	dev->priv_flags |= IFF_UNICAST_FLT;
 	dev->hw_features = NETIF_F_RXHASH;
 	dev->features = dev->hw_features;
+	xdp_set_features_flag(dev, NETDEV_XDP_ACT_BASIC |
+			      NETDEV_XDP_ACT_REDIRECT |
+			      NETDEV_XDP_ACT_NDO_XMIT);
 	eth_hw_addr_random(dev);
 
 	err = nicsim_set_queues(port, hw->num_queues, NICSIM_DEFAULT_RING_SIZE);

@@ -145,10 +145,21 @@ static inline struct nicsim_dev *to_nicsim_dev(struct device *dev)
 
 /* ---- driver side -------------------------------------------------- */
 
+/* What a TX descriptor carries, and how to release it on completion. */
+enum nicsim_tx_buf_type {
+	NICSIM_TX_SKB,		/* from the stack: unmap, free the skb */
+	NICSIM_TX_XDP_TX,	/* XDP_TX: a page_pool page of this queue */
+	NICSIM_TX_XDP_XMIT,	/* ndo_xdp_xmit: unmap, return the frame */
+};
+
 struct nicsim_tx_buf {
-	struct sk_buff *skb;
+	union {
+		struct sk_buff *skb;
+		struct xdp_frame *xdpf;
+	};
 	dma_addr_t dma;
 	u32 len;
+	enum nicsim_tx_buf_type type;
 };
 
 struct nicsim_txq {
@@ -163,11 +174,13 @@ struct nicsim_txq {
 	dma_addr_t desc_dma;
 	struct nicsim_tx_buf *bufs;	/* per-descriptor driver state */
 
-	/* written by xmit */
+	/* written under the netdev TX queue lock: xmit, XDP_TX, xdp_xmit */
 	struct u64_stats_sync syncp;
 	u64_stats_t doorbells;
 	u64_stats_t dma_map_errors;
 	u64_stats_t ring_full;
+	u64_stats_t xdp_xmit;		/* frames from ndo_xdp_xmit */
+	u64_stats_t xdp_xmit_errors;
 	/* written by the NAPI poll that cleans completions */
 	struct u64_stats_sync clean_syncp;
 	u64_stats_t packets;
@@ -195,6 +208,8 @@ struct nicsim_rxq {
 	u64_stats_t polls;		/* NAPI polls of the queue pair */
 	u64_stats_t xdp_pass;
 	u64_stats_t xdp_drop;
+	u64_stats_t xdp_tx;
+	u64_stats_t xdp_redirect;
 	u64_stats_t xdp_aborted;
 };
 
@@ -273,6 +288,10 @@ static inline bool nicsim_netdev_is_nicsim(const struct net_device *dev)
 
 /* tx.c */
 netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev);
+int nicsim_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
+		    u32 flags);
+bool nicsim_xdp_tx(struct nicsim_txq *txq, struct xdp_frame *xdpf);
+void nicsim_xdp_tx_flush(struct nicsim_txq *txq);
 int nicsim_txq_alloc(struct nicsim_txq *txq);
 void nicsim_txq_free(struct nicsim_txq *txq);
 void nicsim_txq_clean(struct nicsim_txq *txq, int budget);

@@ -47,16 +47,23 @@ static void nicsim_rxq_refill(struct nicsim_rxq *rxq)
 	u64_stats_update_end(&rxq->syncp);
 }
 
+#define NICSIM_XDP_FLUSH_TX	BIT(0)	/* XDP_TX frames wait for a doorbell */
+#define NICSIM_XDP_FLUSH_REDIR	BIT(1)	/* redirected frames wait for a flush */
+
 /*
  * Run the XDP program on one frame. Returns true when the frame goes on to
- * the stack, with *offset and *len updated to what the program left.
+ * the stack, with *offset and *len updated to what the program left;
+ * otherwise the page was sent, redirected or recycled.
  */
 static bool nicsim_run_xdp(struct nicsim_rxq *rxq, struct bpf_prog *prog,
 			   struct page *page, struct nicsim_xdp_buff *nxdp,
-			   u32 *offset, u32 *len, u32 *metasize)
+			   u32 *offset, u32 *len, u32 *metasize,
+			   unsigned int *flush)
 {
+	struct nicsim_txq *txq = &rxq->port->qp[rxq->qid].txq;
 	struct net_device *dev = rxq->port->netdev;
 	void *va = page_address(page);
+	struct xdp_frame *xdpf;
 	u64_stats_t *counter;
 	u32 act;
 
@@ -71,12 +78,27 @@ static bool nicsim_run_xdp(struct nicsim_rxq *rxq, struct bpf_prog *prog,
 		*metasize = nxdp->xdp.data - nxdp->xdp.data_meta;
 		counter = &rxq->xdp_pass;
 		break;
+	case XDP_TX:
+		xdpf = xdp_convert_buff_to_frame(&nxdp->xdp);
+		if (unlikely(!xdpf || !nicsim_xdp_tx(txq, xdpf)))
+			goto aborted;
+		*flush |= NICSIM_XDP_FLUSH_TX;
+		counter = &rxq->xdp_tx;
+		break;
+	case XDP_REDIRECT:
+		if (unlikely(xdp_do_redirect(dev, &nxdp->xdp, prog)))
+			goto aborted;
+		*flush |= NICSIM_XDP_FLUSH_REDIR;
+		counter = &rxq->xdp_redirect;
+		break;
 	default:
 		bpf_warn_invalid_xdp_action(dev, prog, act);
 		fallthrough;
 	case XDP_ABORTED:
+aborted:
 		trace_xdp_exception(dev, prog, act);
 		counter = &rxq->xdp_aborted;
+		act = XDP_ABORTED;
 		break;
 	case XDP_DROP:
 		counter = &rxq->xdp_drop;
@@ -86,10 +108,9 @@ static bool nicsim_run_xdp(struct nicsim_rxq *rxq, struct bpf_prog *prog,
 	u64_stats_inc(counter);
 	u64_stats_update_end(&rxq->syncp);
 
-	if (act == XDP_PASS)
-		return true;
-	page_pool_recycle_direct(rxq->pp, page);
-	return false;
+	if (act == XDP_ABORTED || act == XDP_DROP)
+		page_pool_recycle_direct(rxq->pp, page);
+	return act == XDP_PASS;
 }
 
 static void nicsim_rx_hash(struct net_device *dev, struct sk_buff *skb,
@@ -105,7 +126,7 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		    int budget)
 {
 	struct net_device *dev = rxq->port->netdev;
-	unsigned int bytes = 0, pkts = 0;
+	unsigned int bytes = 0, pkts = 0, xdp_flush = 0;
 	struct bpf_prog *prog;
 	int work = 0;
 
@@ -141,7 +162,7 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		page_pool_dma_sync_for_cpu(rxq->pp, page, 0, len);
 
 		if (prog && !nicsim_run_xdp(rxq, prog, page, &nxdp, &offset,
-					    &len, &metasize))
+					    &len, &metasize, &xdp_flush))
 			continue;
 
 		skb = napi_build_skb(page_address(page), PAGE_SIZE);
@@ -162,7 +183,11 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		bytes += len;
 		napi_gro_receive(napi, skb);
 	}
+	if (xdp_flush & NICSIM_XDP_FLUSH_REDIR)
+		xdp_do_flush();
 	rcu_read_unlock();
+	if (xdp_flush & NICSIM_XDP_FLUSH_TX)
+		nicsim_xdp_tx_flush(&rxq->port->qp[rxq->qid].txq);
 
 	nicsim_rxq_refill(rxq);
 	u64_stats_update_begin(&rxq->syncp);

@@ -7,6 +7,8 @@
 #include <linux/dma-mapping.h>
 #include <linux/etherdevice.h>
 #include <net/netdev_queues.h>
+#include <net/page_pool/helpers.h>
+#include <net/xdp.h>
 
 #include "nicsim.h"
 #include "trace.h"
@@ -35,6 +37,20 @@ static void nicsim_txq_doorbell(struct nicsim_txq *txq)
 	u64_stats_update_end(&txq->syncp);
 }
 
+/* Write one descriptor and publish it; the caller filled its buffer. */
+static void nicsim_txq_post(struct nicsim_txq *txq, u32 idx, dma_addr_t dma,
+			    u32 len)
+{
+	struct nicsim_tx_desc *desc = &txq->desc[idx];
+
+	desc->addr = cpu_to_le64(dma);
+	desc->len = cpu_to_le16(len);
+	desc->cmd = cpu_to_le16(NICSIM_TXD_CMD_EOP);
+	desc->status = 0;
+	/* publish the slot: clean must not see the tail before the reset DD */
+	smp_store_release(&txq->tail, txq->tail + 1);
+}
+
 netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct nicsim_port *port = netdev_priv(dev);
@@ -42,7 +58,6 @@ netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct nicsim_txq *txq = &port->qp[qid].txq;
 	struct device *dma_dev = &port->ndev->dev;
 	struct netdev_queue *nq;
-	struct nicsim_tx_desc *desc;
 	struct nicsim_tx_buf *buf;
 	bool doorbell;
 	dma_addr_t dma;
@@ -75,14 +90,8 @@ netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	buf->skb = skb;
 	buf->dma = dma;
 	buf->len = len;
-
-	desc = &txq->desc[idx];
-	desc->addr = cpu_to_le64(dma);
-	desc->len = cpu_to_le16(len);
-	desc->cmd = cpu_to_le16(NICSIM_TXD_CMD_EOP);
-	desc->status = 0;
-	/* publish the slot: clean must not see the tail before the reset DD */
-	smp_store_release(&txq->tail, txq->tail + 1);
+	buf->type = NICSIM_TX_SKB;
+	nicsim_txq_post(txq, idx, dma, len);
 	skb_tx_timestamp(skb);
 
 	doorbell = __netdev_tx_sent_queue(nq, skb->len, netdev_xmit_more());
@@ -106,8 +115,9 @@ void nicsim_txq_clean(struct nicsim_txq *txq, int budget)
 	struct device *dma_dev = &txq->port->ndev->dev;
 	struct netdev_queue *nq;
 	u32 tail = smp_load_acquire(&txq->tail);	/* pairs with xmit */
-	u32 clean = txq->clean;
+	unsigned int bql_pkts = 0, bql_bytes = 0;
 	unsigned int pkts = 0, bytes = 0;
+	u32 clean = txq->clean;
 
 	while (clean != tail) {
 		u32 idx = clean & (txq->size - 1);
@@ -118,10 +128,26 @@ void nicsim_txq_clean(struct nicsim_txq *txq, int budget)
 			break;
 		dma_rmb();	/* status before the rest of the write-back */
 
-		dma_unmap_single(dma_dev, buf->dma, buf->len, DMA_TO_DEVICE);
-		bytes += buf->skb->len;
+		switch (buf->type) {
+		case NICSIM_TX_SKB:
+			dma_unmap_single(dma_dev, buf->dma, buf->len,
+					 DMA_TO_DEVICE);
+			bql_bytes += buf->skb->len;
+			bql_pkts++;
+			napi_consume_skb(buf->skb, budget);
+			break;
+		case NICSIM_TX_XDP_TX:
+			/* the page returns to this queue's pool, in its NAPI */
+			xdp_return_frame_rx_napi(buf->xdpf);
+			break;
+		case NICSIM_TX_XDP_XMIT:
+			dma_unmap_single(dma_dev, buf->dma, buf->len,
+					 DMA_TO_DEVICE);
+			xdp_return_frame(buf->xdpf);
+			break;
+		}
+		bytes += buf->len;
 		pkts++;
-		napi_consume_skb(buf->skb, budget);
 		buf->skb = NULL;
 		clean++;
 	}
@@ -136,7 +162,9 @@ void nicsim_txq_clean(struct nicsim_txq *txq, int budget)
 	u64_stats_update_end(&txq->clean_syncp);
 
 	nq = netdev_get_tx_queue(txq->port->netdev, txq->qid);
-	netif_txq_completed_wake(nq, pkts, bytes, nicsim_txq_free_descs(txq),
+	/* only skbs went through BQL */
+	netif_txq_completed_wake(nq, bql_pkts, bql_bytes,
+				 nicsim_txq_free_descs(txq),
 				 NICSIM_TX_WAKE_THRESH);
 }
 
@@ -170,8 +198,13 @@ void nicsim_txq_free(struct nicsim_txq *txq)
 		struct nicsim_tx_buf *buf;
 
 		buf = &txq->bufs[txq->clean & (txq->size - 1)];
-		dma_unmap_single(dma_dev, buf->dma, buf->len, DMA_TO_DEVICE);
-		dev_kfree_skb_any(buf->skb);
+		if (buf->type != NICSIM_TX_XDP_TX)
+			dma_unmap_single(dma_dev, buf->dma, buf->len,
+					 DMA_TO_DEVICE);
+		if (buf->type == NICSIM_TX_SKB)
+			dev_kfree_skb_any(buf->skb);
+		else
+			xdp_return_frame(buf->xdpf);
 		buf->skb = NULL;
 	}
 	netdev_tx_reset_queue(netdev_get_tx_queue(txq->port->netdev,
@@ -181,4 +214,105 @@ void nicsim_txq_free(struct nicsim_txq *txq)
 	txq->desc = NULL;
 	kfree(txq->bufs);
 	txq->bufs = NULL;
+}
+
+/*
+ * Post one XDP frame; the caller holds the TX queue lock. XDP_TX frames
+ * live in this queue's page_pool pages, already mapped: only sync them.
+ */
+static int nicsim_txq_xdp_frame(struct nicsim_txq *txq,
+				struct xdp_frame *xdpf, bool map)
+{
+	struct device *dma_dev = &txq->port->ndev->dev;
+	struct nicsim_tx_buf *buf;
+	dma_addr_t dma;
+	u32 idx;
+
+	if (unlikely(!nicsim_txq_free_descs(txq))) {
+		u64_stats_update_begin(&txq->syncp);
+		u64_stats_inc(&txq->ring_full);
+		u64_stats_update_end(&txq->syncp);
+		return -ENOSPC;
+	}
+	if (map) {
+		dma = dma_map_single(dma_dev, xdpf->data, xdpf->len,
+				     DMA_TO_DEVICE);
+		if (unlikely(dma_mapping_error(dma_dev, dma))) {
+			u64_stats_update_begin(&txq->syncp);
+			u64_stats_inc(&txq->dma_map_errors);
+			u64_stats_update_end(&txq->syncp);
+			return -ENOMEM;
+		}
+	} else {
+		struct page *page = virt_to_page(xdpf->data);
+
+		dma = page_pool_get_dma_addr(page) +
+		      (xdpf->data - page_address(page));
+		dma_sync_single_for_device(dma_dev, dma, xdpf->len,
+					   DMA_BIDIRECTIONAL);
+	}
+
+	idx = txq->tail & (txq->size - 1);
+	buf = &txq->bufs[idx];
+	buf->xdpf = xdpf;
+	buf->dma = dma;
+	buf->len = xdpf->len;
+	buf->type = map ? NICSIM_TX_XDP_XMIT : NICSIM_TX_XDP_TX;
+	nicsim_txq_post(txq, idx, dma, xdpf->len);
+	return 0;
+}
+
+/* XDP_TX from the queue pair's NAPI; the doorbell waits for the flush. */
+bool nicsim_xdp_tx(struct nicsim_txq *txq, struct xdp_frame *xdpf)
+{
+	struct netdev_queue *nq = netdev_get_tx_queue(txq->port->netdev,
+						      txq->qid);
+	int err;
+
+	__netif_tx_lock(nq, smp_processor_id());
+	err = nicsim_txq_xdp_frame(txq, xdpf, false);
+	__netif_tx_unlock(nq);
+	return !err;
+}
+
+void nicsim_xdp_tx_flush(struct nicsim_txq *txq)
+{
+	struct netdev_queue *nq = netdev_get_tx_queue(txq->port->netdev,
+						      txq->qid);
+
+	__netif_tx_lock(nq, smp_processor_id());
+	nicsim_txq_doorbell(txq);
+	__netif_tx_unlock(nq);
+}
+
+/* Frames redirected to nicsim by XDP elsewhere: on this CPU's queue. */
+int nicsim_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
+		    u32 flags)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+	unsigned int cpu = smp_processor_id();
+	struct netdev_queue *nq;
+	struct nicsim_txq *txq;
+	int sent;
+
+	if (unlikely(flags & ~XDP_XMIT_FLAGS_MASK))
+		return -EINVAL;
+	/* nicsim_stop() turns the carrier off, then waits for us */
+	if (unlikely(!netif_running(dev) || !netif_carrier_ok(dev)))
+		return -ENETDOWN;
+
+	txq = &port->qp[cpu % port->num_queues].txq;
+	nq = netdev_get_tx_queue(dev, txq->qid);
+	__netif_tx_lock(nq, cpu);
+	for (sent = 0; sent < n; sent++)
+		if (nicsim_txq_xdp_frame(txq, frames[sent], true))
+			break;
+	if (flags & XDP_XMIT_FLUSH)
+		nicsim_txq_doorbell(txq);
+	u64_stats_update_begin(&txq->syncp);
+	u64_stats_add(&txq->xdp_xmit, sent);
+	u64_stats_add(&txq->xdp_xmit_errors, n - sent);
+	u64_stats_update_end(&txq->syncp);
+	__netif_tx_unlock(nq);
+	return sent;
 }

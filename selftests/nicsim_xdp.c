@@ -2,7 +2,9 @@
 /*
  * Native XDP on nicsim: bpf_nicsim_xdp_meta() returns the frame's device
  * metadata (right port and queue, descriptor in range, DMA time not in the
- * future), fails with -ENODEV on a veth, and XDP_DROP drops and counts.
+ * future) and fails with -ENODEV on a veth; XDP_DROP drops and counts,
+ * XDP_TX sends back through the cable, XDP_ABORTED counts, XDP_REDIRECT
+ * from a veth lands on a nicsim TX ring (ndo_xdp_xmit).
  *
  * Frames are sent with an AF_PACKET socket on the other port of the cable,
  * so no namespaces or routing are involved.
@@ -11,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/if_packet.h>
@@ -124,19 +127,44 @@ static int load_module(void)
 }
 
 /* Open and load the probe; the module must be there (its kfunc is). */
-static struct nicsim_xdp *load_probe(bool drop_all)
+static struct nicsim_xdp *load_probe_verdict(__u32 verdict, int redirect_to)
 {
 	struct nicsim_xdp *skel = nicsim_xdp__open();
 
 	if (!skel)
 		return NULL;
-	skel->rodata->drop_all = drop_all;
+	skel->rodata->verdict = verdict;
+	skel->rodata->redirect_ifindex = redirect_to;
 	skel->rodata->match_proto = htons(TEST_PROTO);
 	if (nicsim_xdp__load(skel)) {
 		nicsim_xdp__destroy(skel);
 		return NULL;
 	}
 	return skel;
+}
+
+static struct nicsim_xdp *load_probe(bool drop_all)
+{
+	return load_probe_verdict(drop_all ? XDP_DROP : XDP_PASS, 0);
+}
+
+/* One counter of `ethtool -S`, summed over queues: "rx*_xdp_tx" style. */
+static unsigned long long ethtool_stat(const char *ifname, const char *glob)
+{
+	char cmd[256], line[256], name[64];
+	unsigned long long sum = 0, v;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "ethtool -S %s", ifname);
+	f = popen(cmd, "r");
+	if (!f)
+		return ~0ULL;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " %63[^:]: %llu", name, &v) == 2 &&
+		    !fnmatch(glob, name, 0))
+			sum += v;
+	pclose(f);
+	return sum;
 }
 
 FIXTURE(nicsim) {
@@ -262,6 +290,97 @@ TEST_F(nicsim, xdp_pass_reaches_stack)
 	EXPECT_GE(pkts1 - pkts0, NFRAMES);
 
 	bpf_xdp_detach(self->rx_ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	nicsim_xdp__destroy(skel);
+}
+
+TEST_F(nicsim, xdp_tx_sends_back)
+{
+	struct nicsim_xdp *skel = load_probe_verdict(XDP_TX, 0);
+	unsigned long long rx0, rx1, tx0, tx1;
+
+	ASSERT_NE(NULL, skel);
+	ASSERT_EQ(0, bpf_xdp_attach(self->rx_ifindex,
+				    bpf_program__fd(skel->progs.nicsim_xdp_probe),
+				    XDP_FLAGS_DRV_MODE, NULL));
+	rx0 = netdev_stat(self->tx_if, "rx_packets");
+	tx0 = ethtool_stat(self->rx_if, "rx*_xdp_tx");
+	ASSERT_EQ(NFRAMES, send_frames(self->tx_if, self->rx_if, NFRAMES));
+	wait_frames(skel, NFRAMES);
+	usleep(200000);
+	rx1 = netdev_stat(self->tx_if, "rx_packets");
+	tx1 = ethtool_stat(self->rx_if, "rx*_xdp_tx");
+	TH_LOG("xdp_tx %llu -> %llu, sender rx_packets %llu -> %llu",
+	       tx0, tx1, rx0, rx1);
+	EXPECT_EQ(NFRAMES, tx1 - tx0);
+	EXPECT_GE(rx1 - rx0, NFRAMES);	/* they came back over the cable */
+
+	bpf_xdp_detach(self->rx_ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	nicsim_xdp__destroy(skel);
+}
+
+TEST_F(nicsim, xdp_aborted_counts)
+{
+	struct nicsim_xdp *skel = load_probe_verdict(XDP_ABORTED, 0);
+	unsigned long long a0, a1;
+
+	ASSERT_NE(NULL, skel);
+	ASSERT_EQ(0, bpf_xdp_attach(self->rx_ifindex,
+				    bpf_program__fd(skel->progs.nicsim_xdp_probe),
+				    XDP_FLAGS_DRV_MODE, NULL));
+	a0 = ethtool_stat(self->rx_if, "rx*_xdp_aborted");
+	ASSERT_EQ(NFRAMES, send_frames(self->tx_if, self->rx_if, NFRAMES));
+	wait_frames(skel, NFRAMES);
+	a1 = ethtool_stat(self->rx_if, "rx*_xdp_aborted");
+	EXPECT_EQ(NFRAMES, a1 - a0);
+
+	bpf_xdp_detach(self->rx_ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	nicsim_xdp__destroy(skel);
+}
+
+/* veth XDP redirects into nicsim port 0: ndo_xdp_xmit, then the cable. */
+TEST_F(nicsim, redirect_from_veth_uses_ndo_xdp_xmit)
+{
+	unsigned long long x0, x1, rx0, rx1;
+	char a[IFNAMSIZ], b[IFNAMSIZ], cmd[256];
+	struct nicsim_xdp *skel, *counter;
+	int veth;
+
+	snprintf(a, sizeof(a), "nsrda%d", getpid() % 10000);
+	snprintf(b, sizeof(b), "nsrdb%d", getpid() % 10000);
+	snprintf(cmd, sizeof(cmd),
+		 "ip link add %s type veth peer name %s && ip link set %s up && ip link set %s up",
+		 a, b, a, b);
+	ASSERT_EQ(0, run(cmd));
+	veth = if_nametoindex(b);
+	skel = load_probe_verdict(XDP_REDIRECT, if_nametoindex(self->tx_if));
+	ASSERT_NE(NULL, skel);
+	ASSERT_EQ(0, bpf_xdp_attach(veth, bpf_program__fd(skel->progs.nicsim_xdp_probe),
+				    XDP_FLAGS_DRV_MODE, NULL));
+	/* count what arrives at the other end of the cable */
+	counter = load_probe(false);
+	ASSERT_NE(NULL, counter);
+	ASSERT_EQ(0, bpf_xdp_attach(self->rx_ifindex,
+				    bpf_program__fd(counter->progs.nicsim_xdp_probe),
+				    XDP_FLAGS_DRV_MODE, NULL));
+
+	x0 = ethtool_stat(self->tx_if, "tx*_xdp_xmit");
+	rx0 = netdev_stat(self->rx_if, "rx_packets");
+	EXPECT_EQ(NFRAMES, send_frames(a, b, NFRAMES));
+	wait_frames(counter, NFRAMES);
+	x1 = ethtool_stat(self->tx_if, "tx*_xdp_xmit");
+	rx1 = netdev_stat(self->rx_if, "rx_packets");
+	TH_LOG("redirected %llu, xdp_xmit %llu -> %llu, peer rx %llu -> %llu",
+	       skel->bss->frames, x0, x1, rx0, rx1);
+	EXPECT_EQ(NFRAMES, skel->bss->frames);
+	EXPECT_EQ(NFRAMES, x1 - x0);
+	EXPECT_EQ(NFRAMES, counter->bss->frames);
+	EXPECT_EQ(NFRAMES, counter->bss->meta_ok);
+
+	bpf_xdp_detach(self->rx_ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	bpf_xdp_detach(veth, XDP_FLAGS_DRV_MODE, NULL);
+	snprintf(cmd, sizeof(cmd), "ip link del %s", a);
+	run(cmd);
+	nicsim_xdp__destroy(counter);
 	nicsim_xdp__destroy(skel);
 }
 

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
-/* XDP program for nicsim_xdp: calls bpf_nicsim_xdp_meta() on every frame,
- * keeps what it returned, and passes or drops the frame.
+/* XDP program for nicsim_xdp: calls bpf_nicsim_xdp_meta() on every test
+ * frame, keeps what it returned, and returns the configured verdict
+ * (XDP_TX swaps the MAC addresses, XDP_REDIRECT goes to redirect_ifindex).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "nicsim_kfuncs.h"
 
-const volatile bool drop_all;		/* XDP_DROP instead of XDP_PASS */
+#define ETH_ALEN 6
+
+const volatile __u32 verdict = XDP_PASS;
+const volatile __u32 redirect_ifindex;
 const volatile __u16 match_proto;	/* count only this EtherType (BE) */
 
 __u64 frames;				/* frames matching match_proto */
@@ -41,7 +45,16 @@ int nicsim_xdp_probe(struct xdp_md *ctx)
 			__sync_fetch_and_add(&meta_bad_time, 1);
 		last_meta = meta;
 	}
-	return drop_all ? XDP_DROP : XDP_PASS;
+	if (verdict == XDP_TX) {
+		__u8 tmp[ETH_ALEN];
+
+		__builtin_memcpy(tmp, eth->h_dest, ETH_ALEN);
+		__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+		__builtin_memcpy(eth->h_source, tmp, ETH_ALEN);
+	}
+	if (verdict == XDP_REDIRECT)
+		return bpf_redirect(redirect_ifindex, 0);
+	return verdict;
 }
 
 char LICENSE[] SEC("license") = "GPL";
