@@ -73,6 +73,7 @@ static int nicsim_dev_add(unsigned int id, unsigned int num_ports,
 	err = nicsim_hw_init(ndev);
 	if (err)
 		goto err_put;
+	nicsim_dev_debugfs_create(ndev);
 
 	err = device_add(&ndev->dev);
 	if (err)
@@ -88,6 +89,7 @@ static int nicsim_dev_add(unsigned int id, unsigned int num_ports,
 err_del:
 	device_del(&ndev->dev);
 err_hw_fini:
+	nicsim_dev_debugfs_remove(ndev);
 	nicsim_hw_fini(ndev);
 err_put:
 	put_device(&ndev->dev);
@@ -99,6 +101,7 @@ static void nicsim_dev_del(struct nicsim_dev *ndev)
 {
 	list_del(&ndev->list);
 	device_del(&ndev->dev);
+	nicsim_dev_debugfs_remove(ndev);
 	nicsim_hw_fini(ndev);
 	put_device(&ndev->dev);
 }
@@ -235,9 +238,10 @@ static int __init nicsim_module_init(void)
 {
 	int err;
 
+	nicsim_debugfs_init();
 	err = bus_register(&nicsim_bus);
 	if (err)
-		return err;
+		goto err_debugfs;
 	err = driver_register(&nicsim_driver);
 	if (err)
 		goto err_bus_unregister;
@@ -250,6 +254,8 @@ err_driver_unregister:
 	driver_unregister(&nicsim_driver);
 err_bus_unregister:
 	bus_unregister(&nicsim_bus);
+err_debugfs:
+	nicsim_debugfs_exit();
 	return err;
 }
 
@@ -264,6 +270,7 @@ static void __exit nicsim_module_exit(void)
 	mutex_unlock(&nicsim_bus_lock);
 	driver_unregister(&nicsim_driver);
 	bus_unregister(&nicsim_bus);
+	nicsim_debugfs_exit();
 }
 
 module_init(nicsim_module_init);

@@ -22,8 +22,10 @@ static const char nicsim_txq_stat_names[][ETH_GSTRING_LEN] = {
 };
 
 static const char nicsim_hwq_stat_names[][ETH_GSTRING_LEN] = {
-	"irq_events", "irqs_raised", "irqs_handled", "rx_frames", "rx_no_buffer",
+	"irq_events", "irqs_raised", "irqs_lost", "irqs_handled",
+	"irq_watchdog", "rx_frames", "rx_no_buffer", "rx_stalled",
 	"rx_oversize", "rx_dma_errors", "tx_frames", "tx_dma_errors",
+	"tx_wire_drops",
 };
 
 #define NICSIM_RXQ_STATS	ARRAY_SIZE(nicsim_rxq_stat_names)
@@ -104,17 +106,21 @@ static u64 *nicsim_qpair_stats(struct nicsim_qpair *qp, u64 *data)
 	/* device counters: read as a driver reads statistics registers */
 	*data++ = READ_ONCE(qp->vec->events);
 	*data++ = READ_ONCE(qp->vec->raised);
+	*data++ = READ_ONCE(qp->vec->lost);
 	do {
 		start = u64_stats_fetch_begin(&qp->irq_syncp);
 		*data = u64_stats_read(&qp->irqs);
 	} while (u64_stats_fetch_retry(&qp->irq_syncp, start));
 	data++;
+	*data++ = READ_ONCE(qp->wd_polls);
 	*data++ = READ_ONCE(hwq->rx_frames);
 	*data++ = READ_ONCE(hwq->rx_no_buffer);
+	*data++ = READ_ONCE(hwq->rx_stalled);
 	*data++ = READ_ONCE(hwq->rx_oversize);
 	*data++ = READ_ONCE(hwq->rx_dma_errors);
 	*data++ = READ_ONCE(hwq->tx_frames);
 	*data++ = READ_ONCE(hwq->tx_dma_errors);
+	*data++ = READ_ONCE(hwq->tx_wire_drops);
 	return data;
 }
 

@@ -69,6 +69,10 @@ static void nicsim_vector_send(struct nicsim_vector *vec,
 		return;
 	}
 
+	if (unlikely(should_fail(&vec->hw->faults.lost_irq, 1))) {
+		vec->lost++;	/* the message never reaches the CPU */
+		return;
+	}
 	cpu = READ_ONCE(vec->cpu);
 	vec->raised++;
 	atomic_inc(&vec->in_flight);
@@ -282,6 +286,8 @@ static int nicsim_irq_domain_map(struct irq_domain *domain, unsigned int irq,
 	irq_set_chip_data(irq, &hw->vectors[hwirq % NICSIM_MAX_QUEUES]);
 	irq_set_chip_and_handler(irq, &nicsim_irq_chip, handle_simple_irq);
 	irq_set_noprobe(irq);
+	/* the target is a variable: retarget at once, not at the next IRQ */
+	irq_set_status_flags(irq, IRQ_MOVE_PCNTXT);
 	return 0;
 }
 
@@ -400,6 +406,10 @@ static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const void *frame,
 	u32 idx;
 
 	spin_lock(&hwq->rx_lock);
+	if (unlikely(should_fail(&hwq->hw->faults.rx_stall, 1))) {
+		hwq->rx_stalled++;	/* the RX DMA engine is stuck */
+		goto unlock;
+	}
 	if (!rxr->enabled || rxr->head == READ_ONCE(rxr->tail)) {
 		hwq->rx_no_buffer++;
 		goto unlock;
@@ -441,11 +451,10 @@ unlock:
 	spin_unlock(&hwq->rx_lock);
 }
 
-/* The cable: what one port sends, its peer receives. */
-static void nicsim_hw_wire_xmit(struct nicsim_hw_port *hw, const void *frame,
-				u32 len, u64 seq)
+/* The peer's MAC receives a frame from the cable. */
+static void nicsim_hw_wire_deliver(struct nicsim_hw_port *peer,
+				   const void *frame, u32 len, u64 seq)
 {
-	struct nicsim_hw_port *peer = hw->peer;
 	unsigned int queue;
 	u16 rss_type;
 	u32 hash;
@@ -455,6 +464,117 @@ static void nicsim_hw_wire_xmit(struct nicsim_hw_port *hw, const void *frame,
 		queue = 0;
 	nicsim_hw_rx_frame(&peer->queues[queue], frame, len, seq, hash,
 			   rss_type);
+}
+
+/* A frame on the cable, for as long as the wire latency lasts. */
+struct nicsim_wire_frame {
+	struct list_head list;
+	u64 due;			/* delivery time, ns */
+	u64 seq;
+	u32 len;
+	u8 data[] __counted_by(len);
+};
+
+/* Frames in flight on one cable direction, at most. */
+#define NICSIM_WIRE_MAX_FRAMES	4096
+
+/* Deliver the frames whose time has come; re-arm for the next one. */
+static void nicsim_hw_wire_work(struct work_struct *work)
+{
+	struct nicsim_hw_port *hw = container_of(work, struct nicsim_hw_port,
+						 wire_work);
+	struct nicsim_wire_frame *wf;
+	u64 now = ktime_get_ns();
+
+	for (;;) {
+		spin_lock(&hw->wire_lock);
+		wf = list_first_entry_or_null(&hw->wire_frames,
+					      struct nicsim_wire_frame, list);
+		if (wf && wf->due > now) {
+			hrtimer_start(&hw->wire_timer, ns_to_ktime(wf->due),
+				      HRTIMER_MODE_ABS);
+			wf = NULL;
+		} else if (wf) {
+			list_del(&wf->list);
+			hw->wire_count--;
+		}
+		spin_unlock(&hw->wire_lock);
+		if (!wf)
+			break;
+		nicsim_hw_wire_deliver(hw->peer, wf->data, wf->len, wf->seq);
+		kfree(wf);
+	}
+}
+
+static enum hrtimer_restart nicsim_hw_wire_timer(struct hrtimer *timer)
+{
+	struct nicsim_hw_port *hw = container_of(timer, struct nicsim_hw_port,
+						 wire_timer);
+
+	queue_work(hw->ndev->wq, &hw->wire_work);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * The cable: what one port sends, its peer receives, after the wire
+ * latency (debugfs wire_latency_us), unless the wire drops it.
+ */
+static void nicsim_hw_wire_xmit(struct nicsim_hw_queue *hwq, const void *frame,
+				u32 len, u64 seq)
+{
+	struct nicsim_hw_port *hw = hwq->hw;
+	u32 latency = READ_ONCE(hw->wire_latency_us);
+	struct nicsim_wire_frame *wf;
+	bool first;
+
+	if (unlikely(should_fail(&hw->faults.wire_drop, 1))) {
+		hwq->tx_wire_drops++;
+		return;
+	}
+	if (!latency) {
+		nicsim_hw_wire_deliver(hw->peer, frame, len, seq);
+		return;
+	}
+
+	/* the frame is in the device's buffers now: the TX buffer is free */
+	wf = kmalloc(struct_size(wf, data, len), GFP_ATOMIC);
+	if (!wf) {
+		hwq->tx_wire_drops++;
+		return;
+	}
+	wf->len = len;
+	memcpy(wf->data, frame, len);
+	wf->seq = seq;
+	wf->due = ktime_get_ns() + (u64)latency * NSEC_PER_USEC;
+
+	spin_lock(&hw->wire_lock);
+	if (hw->wire_count >= NICSIM_WIRE_MAX_FRAMES) {
+		spin_unlock(&hw->wire_lock);
+		kfree(wf);
+		hwq->tx_wire_drops++;
+		return;
+	}
+	first = list_empty(&hw->wire_frames);
+	list_add_tail(&wf->list, &hw->wire_frames);
+	hw->wire_count++;
+	if (first)
+		hrtimer_start(&hw->wire_timer, ns_to_ktime(wf->due),
+			      HRTIMER_MODE_ABS);
+	spin_unlock(&hw->wire_lock);
+}
+
+/* Drop what is still on the cable; the engines are stopped. */
+static void nicsim_hw_wire_fini(struct nicsim_hw_port *hw)
+{
+	struct nicsim_wire_frame *wf, *tmp;
+
+	hrtimer_cancel(&hw->wire_timer);
+	cancel_work_sync(&hw->wire_work);
+	list_for_each_entry_safe(wf, tmp, &hw->wire_frames, list) {
+		list_del(&wf->list);
+		kfree(wf);
+	}
+	hw->wire_count = 0;
 }
 
 /* ---- transmit side of the device ---------------------------------- */
@@ -489,7 +609,7 @@ static void nicsim_hw_tx_engine(struct work_struct *work)
 		seq = atomic64_inc_return(&ndev->frame_seq);
 		frame = nicsim_hw_dma_va(ndev, le64_to_cpu(desc->addr), len);
 		if (frame)
-			nicsim_hw_wire_xmit(hwq->hw, frame, len, seq);
+			nicsim_hw_wire_xmit(hwq, frame, len, seq);
 		else
 			hwq->tx_dma_errors++;
 
@@ -659,6 +779,12 @@ int nicsim_hw_init(struct nicsim_dev *ndev)
 		hw->peer = &ndev->hw_ports[p ^ 1];
 		hw->num_queues = ndev->num_queues;
 		spin_lock_init(&hw->rss_lock);
+		spin_lock_init(&hw->wire_lock);
+		INIT_LIST_HEAD(&hw->wire_frames);
+		hrtimer_init(&hw->wire_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+		hw->wire_timer.function = nicsim_hw_wire_timer;
+		INIT_WORK(&hw->wire_work, nicsim_hw_wire_work);
+		nicsim_faults_init(&hw->faults);
 		for (q = 0; q < NICSIM_MAX_QUEUES; q++) {
 			nicsim_hw_vector_init(hw, q);
 			nicsim_hw_queue_init(hw, q);
@@ -693,6 +819,8 @@ void nicsim_hw_fini(struct nicsim_dev *ndev)
 {
 	unsigned int p, q;
 
+	for (p = 0; p < ndev->num_ports; p++)
+		nicsim_hw_wire_fini(&ndev->hw_ports[p]);
 	for (p = 0; p < ndev->num_ports; p++)
 		for (q = 0; q < NICSIM_MAX_QUEUES; q++)
 			nicsim_hw_vector_fini(ndev, &ndev->hw_ports[p].vectors[q]);

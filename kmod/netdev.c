@@ -76,6 +76,51 @@ err_free_txq:
 	return err;
 }
 
+#define NICSIM_WATCHDOG_PERIOD	msecs_to_jiffies(500)
+
+/*
+ * Completions waiting in a ring since the last run with no progress: their
+ * interrupt was lost. Moderation delays are far shorter than the period.
+ */
+static bool nicsim_qpair_stuck(struct nicsim_qpair *qp)
+{
+	const struct nicsim_rxq *rxq = &qp->rxq;
+	const struct nicsim_txq *txq = &qp->txq;
+	u32 rx_clean = READ_ONCE(rxq->clean);
+	u32 tx_clean = READ_ONCE(txq->clean);
+	bool rx_done, tx_done, stuck;
+
+	rx_done = rx_clean != READ_ONCE(rxq->tail) &&
+		  (READ_ONCE(rxq->desc[rx_clean & (rxq->size - 1)].status) &
+		   cpu_to_le16(NICSIM_RXD_STS_DD));
+	tx_done = tx_clean != READ_ONCE(txq->tail) &&
+		  (READ_ONCE(txq->desc[tx_clean & (txq->size - 1)].status) &
+		   cpu_to_le16(NICSIM_TXD_STS_DD));
+	stuck = (rx_done && qp->wd_rx_done && rx_clean == qp->wd_rx_clean) ||
+		(tx_done && qp->wd_tx_done && tx_clean == qp->wd_tx_clean);
+	qp->wd_rx_clean = rx_clean;
+	qp->wd_tx_clean = tx_clean;
+	qp->wd_rx_done = rx_done;
+	qp->wd_tx_done = tx_done;
+	return stuck;
+}
+
+static void nicsim_watchdog(struct timer_list *t)
+{
+	struct nicsim_port *port = from_timer(port, t, watchdog);
+	unsigned int q;
+
+	for (q = 0; q < port->num_queues; q++) {
+		struct nicsim_qpair *qp = &port->qp[q];
+
+		if (nicsim_qpair_stuck(qp)) {
+			WRITE_ONCE(qp->wd_polls, qp->wd_polls + 1);
+			napi_schedule(&qp->napi);
+		}
+	}
+	mod_timer(&port->watchdog, jiffies + NICSIM_WATCHDOG_PERIOD);
+}
+
 static int nicsim_open(struct net_device *dev)
 {
 	struct nicsim_port *port = netdev_priv(dev);
@@ -87,6 +132,11 @@ static int nicsim_open(struct net_device *dev)
 		if (err)
 			goto err_close;
 	}
+	for (q = 0; q < port->num_queues; q++) {
+		port->qp[q].wd_rx_done = false;
+		port->qp[q].wd_tx_done = false;
+	}
+	mod_timer(&port->watchdog, jiffies + NICSIM_WATCHDOG_PERIOD);
 	netif_carrier_on(dev);
 	netif_tx_start_all_queues(dev);
 	return 0;
@@ -105,6 +155,7 @@ static int nicsim_stop(struct net_device *dev)
 	netif_carrier_off(dev);
 	netif_tx_disable(dev);
 	synchronize_net();	/* ndo_xdp_xmit callers saw the carrier off */
+	timer_delete_sync(&port->watchdog);
 	for (q = 0; q < port->num_queues; q++)
 		nicsim_qpair_close(port, &port->qp[q]);
 	return 0;
@@ -268,6 +319,7 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 	port->ndev = ndev;
 	port->hw = hw;
 	port->ring_size = NICSIM_DEFAULT_RING_SIZE;
+	timer_setup(&port->watchdog, nicsim_watchdog, 0);
 	netdev_rss_key_fill(port->rss_key, sizeof(port->rss_key));
 
 	dev->netdev_ops = &nicsim_netdev_ops;

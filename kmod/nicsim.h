@@ -15,6 +15,7 @@
 
 #include <linux/device.h>
 #include <linux/ethtool.h>
+#include <linux/fault-inject.h>
 #include <linux/hrtimer.h>
 #include <linux/interrupt.h>
 #include <linux/irq_work.h>
@@ -65,6 +66,7 @@ struct nicsim_vector {
 	u32 tx_frames;
 	struct hrtimer mod_timer;
 	u64 events;			/* completions reported */
+	u64 lost;			/* messages lost (fault injection) */
 
 	struct irq_work local_msg;	/* message to the raising CPU */
 	call_single_data_t remote_msg;	/* message to another CPU */
@@ -99,10 +101,24 @@ struct nicsim_hw_queue {
 	/* device counters, under the matching ring lock */
 	u64 tx_frames;
 	u64 tx_dma_errors;
+	u64 tx_wire_drops;		/* lost on the cable */
 	u64 rx_frames;
+	u64 rx_stalled;			/* dropped by a stalled RX engine */
 	u64 rx_no_buffer;		/* ring empty or disabled: dropped */
 	u64 rx_oversize;		/* frame larger than the buffer */
 	u64 rx_dma_errors;
+};
+
+/*
+ * Fault injection (debugfs, the kernel's fault_attr): device faults in
+ * hw.c, driver faults in tx.c and rx.c.
+ */
+struct nicsim_faults {
+	struct fault_attr wire_drop;	/* a frame is lost on the cable */
+	struct fault_attr rx_stall;	/* the RX DMA engine drops a frame */
+	struct fault_attr lost_irq;	/* an interrupt message is lost */
+	struct fault_attr tx_dma_map;	/* driver: TX dma_map_single fails */
+	struct fault_attr rx_refill;	/* driver: RX buffer allocation fails */
 };
 
 struct nicsim_hw_port {
@@ -116,6 +132,17 @@ struct nicsim_hw_port {
 	spinlock_t rss_lock;		/* RSS registers vs the RX parser */
 	u8 rss_key[NICSIM_RSS_KEY_SIZE];
 	u8 rss_indir[NICSIM_RSS_INDIR_SIZE];
+
+	/* this port's direction of the cable */
+	u32 wire_latency_us;		/* debugfs knob */
+	spinlock_t wire_lock;		/* the frames in flight */
+	struct list_head wire_frames;
+	unsigned int wire_count;
+	struct hrtimer wire_timer;	/* the next frame is due */
+	struct work_struct wire_work;	/* delivers due frames */
+
+	struct nicsim_faults faults;
+	struct dentry *debugfs;
 
 	struct nicsim_hw_queue queues[NICSIM_MAX_QUEUES];
 	struct nicsim_vector vectors[NICSIM_MAX_QUEUES];
@@ -133,6 +160,7 @@ struct nicsim_dev {
 	struct fwnode_handle *irq_fwnode;
 	struct irq_domain *irq_domain;
 	atomic64_t frame_seq;		/* per-frame sequence numbers */
+	struct dentry *debugfs;
 	struct list_head list;		/* in nicsim_bus_devs */
 	struct nicsim_port **ports;	/* driver side, set by probe */
 	struct nicsim_hw_port hw_ports[] __counted_by(num_ports);
@@ -221,6 +249,12 @@ struct nicsim_qpair {
 	struct nicsim_vector *vec;
 	struct u64_stats_sync irq_syncp;
 	u64_stats_t irqs;		/* interrupts handled */
+	/* the watchdog's view at its last run, and its rescues */
+	u32 wd_rx_clean;
+	u32 wd_tx_clean;
+	bool wd_rx_done;
+	bool wd_tx_done;
+	u64 wd_polls;
 	struct nicsim_txq txq;
 	struct nicsim_rxq rxq;
 	char irq_name[IFNAMSIZ + 16];
@@ -247,6 +281,7 @@ struct nicsim_port {
 	u8 rss_key[NICSIM_RSS_KEY_SIZE];
 	u32 rss_indir[NICSIM_RSS_INDIR_SIZE];
 	struct ethtool_coalesce coalesce;	/* what ethtool -C set */
+	struct timer_list watchdog;	/* finds completions nobody announced */
 	struct bpf_prog __rcu *xdp_prog;
 	struct nicsim_qpair qp[NICSIM_MAX_QUEUES];
 };
@@ -273,6 +308,13 @@ void nicsim_hw_irq_enable(struct nicsim_vector *vec);
 void nicsim_hw_irq_disable(struct nicsim_vector *vec);
 void nicsim_hw_irq_moderation(struct nicsim_vector *vec, u32 rx_usecs,
 			      u32 rx_frames, u32 tx_usecs, u32 tx_frames);
+
+/* debugfs.c */
+void nicsim_faults_init(struct nicsim_faults *faults);
+void nicsim_debugfs_init(void);
+void nicsim_debugfs_exit(void);
+void nicsim_dev_debugfs_create(struct nicsim_dev *ndev);
+void nicsim_dev_debugfs_remove(struct nicsim_dev *ndev);
 
 /* netdev.c */
 extern const struct net_device_ops nicsim_netdev_ops;

@@ -23,7 +23,10 @@ static void nicsim_rxq_refill(struct nicsim_rxq *rxq)
 		struct nicsim_rx_desc *desc = &rxq->desc[idx];
 		struct page *page;
 
-		page = page_pool_dev_alloc_pages(rxq->pp);
+		if (unlikely(should_fail(&rxq->port->hw->faults.rx_refill, 1)))
+			page = NULL;
+		else
+			page = page_pool_dev_alloc_pages(rxq->pp);
 		if (unlikely(!page)) {
 			u64_stats_update_begin(&rxq->syncp);
 			u64_stats_inc(&rxq->alloc_errors);

@@ -37,6 +37,24 @@ static void nicsim_txq_doorbell(struct nicsim_txq *txq)
 	u64_stats_update_end(&txq->syncp);
 }
 
+/* dma_map_single() of a TX buffer; the tx_dma_map fault makes it fail. */
+static bool nicsim_tx_map(struct nicsim_txq *txq, void *data, u32 len,
+			  dma_addr_t *dma)
+{
+	struct device *dma_dev = &txq->port->ndev->dev;
+
+	if (unlikely(should_fail(&txq->port->hw->faults.tx_dma_map, 1)))
+		goto err;
+	*dma = dma_map_single(dma_dev, data, len, DMA_TO_DEVICE);
+	if (likely(!dma_mapping_error(dma_dev, *dma)))
+		return true;
+err:
+	u64_stats_update_begin(&txq->syncp);
+	u64_stats_inc(&txq->dma_map_errors);
+	u64_stats_update_end(&txq->syncp);
+	return false;
+}
+
 /* Write one descriptor and publish it; the caller filled its buffer. */
 static void nicsim_txq_post(struct nicsim_txq *txq, u32 idx, dma_addr_t dma,
 			    u32 len)
@@ -56,7 +74,6 @@ netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct nicsim_port *port = netdev_priv(dev);
 	u16 qid = skb_get_queue_mapping(skb);
 	struct nicsim_txq *txq = &port->qp[qid].txq;
-	struct device *dma_dev = &port->ndev->dev;
 	struct netdev_queue *nq;
 	struct nicsim_tx_buf *buf;
 	bool doorbell;
@@ -76,12 +93,8 @@ netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (eth_skb_pad(skb))
 		goto out_dropped;	/* eth_skb_pad freed the skb */
 	len = skb_headlen(skb);
-	dma = dma_map_single(dma_dev, skb->data, len, DMA_TO_DEVICE);
-	if (unlikely(dma_mapping_error(dma_dev, dma))) {
+	if (unlikely(!nicsim_tx_map(txq, skb->data, len, &dma))) {
 		dev_kfree_skb_any(skb);
-		u64_stats_update_begin(&txq->syncp);
-		u64_stats_inc(&txq->dma_map_errors);
-		u64_stats_update_end(&txq->syncp);
 		goto out_dropped;
 	}
 
@@ -235,14 +248,8 @@ static int nicsim_txq_xdp_frame(struct nicsim_txq *txq,
 		return -ENOSPC;
 	}
 	if (map) {
-		dma = dma_map_single(dma_dev, xdpf->data, xdpf->len,
-				     DMA_TO_DEVICE);
-		if (unlikely(dma_mapping_error(dma_dev, dma))) {
-			u64_stats_update_begin(&txq->syncp);
-			u64_stats_inc(&txq->dma_map_errors);
-			u64_stats_update_end(&txq->syncp);
+		if (unlikely(!nicsim_tx_map(txq, xdpf->data, xdpf->len, &dma)))
 			return -ENOMEM;
-		}
 	} else {
 		struct page *page = virt_to_page(xdpf->data);
 

@@ -47,7 +47,9 @@ echo "irq == $irq" >"$inst/events/irq/irq_handler_entry/filter"
 echo 1 >"$inst/events/irq/irq_handler_entry/enable"
 traffic
 echo 0 >"$inst/tracing_on"
-ktap_test_result "irq:irq_handler_entry sees $IF1-rxtx-0" \
+handler_traced() {
 	grep -q "irq_handler_entry: irq=$irq name=$IF1-rxtx-0" "$inst/trace"
+}
+ktap_test_result "irq:irq_handler_entry sees $IF1-rxtx-0" handler_traced
 
 ktap_finished

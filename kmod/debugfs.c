@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nicsim test knobs in debugfs, per port:
+ *   /sys/kernel/debug/nicsim/nicsimID/portN/
+ *	wire_latency_us		delay of the frames this port sends
+ *	fail_wire_drop/		the cable loses a frame this port sends
+ *	fail_rx_stall/		the RX DMA engine drops a received frame
+ *	fail_lost_irq/		an interrupt message never arrives
+ *	fail_tx_dma_map/	the driver's TX DMA mapping fails
+ *	fail_rx_refill/		the driver's RX buffer allocation fails
+ * The fail_* directories are the kernel's fault_attr (probability,
+ * interval, times, verbose...; see fault-injection.rst).
+ */
+
+#include <linux/debugfs.h>
+#include <linux/ratelimit.h>
+
+#include "nicsim.h"
+
+static struct dentry *nicsim_debugfs_root;
+
+static void nicsim_fault_init(struct fault_attr *attr)
+{
+	*attr = (struct fault_attr)FAULT_ATTR_INITIALIZER;
+#ifdef CONFIG_FAULT_INJECTION
+	/* the initializer's lock is for static objects: give it a class */
+	ratelimit_state_init(&attr->ratelimit_state, 0,
+			     DEFAULT_RATELIMIT_BURST);
+#endif
+}
+
+void nicsim_faults_init(struct nicsim_faults *faults)
+{
+	nicsim_fault_init(&faults->wire_drop);
+	nicsim_fault_init(&faults->rx_stall);
+	nicsim_fault_init(&faults->lost_irq);
+	nicsim_fault_init(&faults->tx_dma_map);
+	nicsim_fault_init(&faults->rx_refill);
+}
+
+static void nicsim_port_debugfs_create(struct nicsim_hw_port *hw,
+				       struct dentry *parent)
+{
+	struct nicsim_faults *f = &hw->faults;
+	char name[16];
+
+	snprintf(name, sizeof(name), "port%u", hw->index);
+	hw->debugfs = debugfs_create_dir(name, parent);
+	debugfs_create_u32("wire_latency_us", 0600, hw->debugfs,
+			   &hw->wire_latency_us);
+	fault_create_debugfs_attr("fail_wire_drop", hw->debugfs, &f->wire_drop);
+	fault_create_debugfs_attr("fail_rx_stall", hw->debugfs, &f->rx_stall);
+	fault_create_debugfs_attr("fail_lost_irq", hw->debugfs, &f->lost_irq);
+	fault_create_debugfs_attr("fail_tx_dma_map", hw->debugfs,
+				  &f->tx_dma_map);
+	fault_create_debugfs_attr("fail_rx_refill", hw->debugfs,
+				  &f->rx_refill);
+}
+
+void nicsim_dev_debugfs_create(struct nicsim_dev *ndev)
+{
+	unsigned int p;
+
+	ndev->debugfs = debugfs_create_dir(dev_name(&ndev->dev),
+					   nicsim_debugfs_root);
+	for (p = 0; p < ndev->num_ports; p++)
+		nicsim_port_debugfs_create(&ndev->hw_ports[p], ndev->debugfs);
+}
+
+void nicsim_dev_debugfs_remove(struct nicsim_dev *ndev)
+{
+	debugfs_remove_recursive(ndev->debugfs);
+	ndev->debugfs = NULL;
+}
+
+void nicsim_debugfs_init(void)
+{
+	nicsim_debugfs_root = debugfs_create_dir(DRV_NAME, NULL);
+}
+
+void nicsim_debugfs_exit(void)
+{
+	debugfs_remove_recursive(nicsim_debugfs_root);
+}
