@@ -4,6 +4,7 @@
  *   /sys/kernel/debug/nicsim/nicsimID/portN/
  *	wire_latency_us		delay of the frames this port sends
  *	fail_wire_drop/		the cable loses a frame this port sends
+ *	fail_wire_corrupt/	a bit error in a frame this port sends
  *	fail_rx_stall/		the RX DMA engine drops a received frame
  *	fail_lost_irq/		an interrupt message never arrives
  *	fail_tx_dma_map/	the driver's TX DMA mapping fails
@@ -32,6 +33,7 @@ static void nicsim_fault_init(struct fault_attr *attr)
 void nicsim_faults_init(struct nicsim_faults *faults)
 {
 	nicsim_fault_init(&faults->wire_drop);
+	nicsim_fault_init(&faults->wire_corrupt);
 	nicsim_fault_init(&faults->rx_stall);
 	nicsim_fault_init(&faults->lost_irq);
 	nicsim_fault_init(&faults->tx_dma_map);
@@ -49,6 +51,8 @@ static void nicsim_port_debugfs_create(struct nicsim_hw_port *hw,
 	debugfs_create_u32("wire_latency_us", 0600, hw->debugfs,
 			   &hw->wire_latency_us);
 	fault_create_debugfs_attr("fail_wire_drop", hw->debugfs, &f->wire_drop);
+	fault_create_debugfs_attr("fail_wire_corrupt", hw->debugfs,
+				  &f->wire_corrupt);
 	fault_create_debugfs_attr("fail_rx_stall", hw->debugfs, &f->rx_stall);
 	fault_create_debugfs_attr("fail_lost_irq", hw->debugfs, &f->lost_irq);
 	fault_create_debugfs_attr("fail_tx_dma_map", hw->debugfs,

@@ -12,7 +12,8 @@
 /* ---- statistics ---------------------------------------------------- */
 
 static const char nicsim_rxq_stat_names[][ETH_GSTRING_LEN] = {
-	"packets", "bytes", "doorbells", "alloc_errors", "napi_polls",
+	"packets", "bytes", "doorbells", "alloc_errors", "csum_unnecessary",
+	"napi_polls",
 	"xdp_pass", "xdp_drop", "xdp_tx", "xdp_redirect", "xdp_aborted",
 };
 
@@ -24,8 +25,8 @@ static const char nicsim_txq_stat_names[][ETH_GSTRING_LEN] = {
 static const char nicsim_hwq_stat_names[][ETH_GSTRING_LEN] = {
 	"irq_events", "irqs_raised", "irqs_lost", "irqs_handled",
 	"irq_watchdog", "rx_frames", "rx_no_buffer", "rx_stalled",
-	"rx_oversize", "rx_dma_errors", "tx_frames", "tx_dma_errors",
-	"tx_wire_drops",
+	"rx_oversize", "rx_csum_errors", "rx_dma_errors", "tx_frames",
+	"tx_dma_errors", "tx_wire_drops", "tx_wire_corrupted",
 };
 
 #define NICSIM_RXQ_STATS	ARRAY_SIZE(nicsim_rxq_stat_names)
@@ -79,6 +80,7 @@ static u64 *nicsim_qpair_stats(struct nicsim_qpair *qp, u64 *data)
 		*d++ = u64_stats_read(&rxq->bytes);
 		*d++ = u64_stats_read(&rxq->doorbells);
 		*d++ = u64_stats_read(&rxq->alloc_errors);
+		*d++ = u64_stats_read(&rxq->csum_unnecessary);
 		*d++ = u64_stats_read(&rxq->polls);
 		*d++ = u64_stats_read(&rxq->xdp_pass);
 		*d++ = u64_stats_read(&rxq->xdp_drop);
@@ -117,10 +119,12 @@ static u64 *nicsim_qpair_stats(struct nicsim_qpair *qp, u64 *data)
 	*data++ = READ_ONCE(hwq->rx_no_buffer);
 	*data++ = READ_ONCE(hwq->rx_stalled);
 	*data++ = READ_ONCE(hwq->rx_oversize);
+	*data++ = READ_ONCE(hwq->rx_csum_errors);
 	*data++ = READ_ONCE(hwq->rx_dma_errors);
 	*data++ = READ_ONCE(hwq->tx_frames);
 	*data++ = READ_ONCE(hwq->tx_dma_errors);
 	*data++ = READ_ONCE(hwq->tx_wire_drops);
+	*data++ = READ_ONCE(hwq->tx_wire_corrupted);
 	return data;
 }
 
@@ -130,8 +134,13 @@ static void nicsim_get_ethtool_stats(struct net_device *dev,
 	struct nicsim_port *port = netdev_priv(dev);
 	unsigned int q;
 
-	for (q = 0; q < port->num_queues; q++)
-		data = nicsim_qpair_stats(&port->qp[q], data);
+	for (q = 0; q < port->num_queues; q++) {
+		u64 *next = nicsim_qpair_stats(&port->qp[q], data);
+
+		/* the values must match nicsim_get_strings() one to one */
+		WARN_ON_ONCE(next - data != NICSIM_Q_STATS);
+		data = next;
+	}
 }
 
 /* ---- configuration ------------------------------------------------- */

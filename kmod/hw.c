@@ -16,7 +16,9 @@
 #include <linux/if_vlan.h>
 #include <linux/in.h>
 #include <linux/ip.h>
+#include <net/checksum.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
 #include <linux/irq.h>
 #include <linux/irqdomain.h>
 #include <linux/ktime.h>
@@ -325,23 +327,27 @@ static u32 nicsim_toeplitz(const u8 *key, const u8 *data, unsigned int len)
 	return hash;
 }
 
+/* What the RX parser found in a frame. */
+struct nicsim_rx_parse {
+	unsigned int l3_off;		/* 0: not IP */
+	unsigned int l4_off;		/* 0: no TCP/UDP header to use */
+	unsigned int l4_len;		/* L4 header and payload, from L3 */
+	u8 l3;				/* 4 or 6 */
+	u8 proto;
+};
+
 /*
- * The RX parser: hash the IPv4/IPv6 addresses, and the TCP/UDP ports of an
- * unfragmented datagram, with the port's RSS key; pick the queue from the
- * indirection table. Anything else goes to queue 0 without a hash.
+ * The RX parser: Ethernet, an optional 802.1Q tag, IPv4 (with options) or
+ * IPv6 (without extension headers), and TCP or UDP unless fragmented.
  */
-static unsigned int nicsim_hw_rss(struct nicsim_hw_port *hw, const u8 *frame,
-				  u32 len, u32 *hash, u16 *type)
+static void nicsim_hw_parse(const u8 *frame, u32 len, struct nicsim_rx_parse *p)
 {
-	unsigned int off = ETH_HLEN, l4, n, queue;
-	u8 input[36], proto;
-	bool frag = false;
+	unsigned int off = ETH_HLEN, l3_len;
 	__be16 ethertype;
 
-	*hash = 0;
-	*type = NICSIM_RSS_TYPE_NONE;
+	memset(p, 0, sizeof(*p));
 	if (len < ETH_HLEN)
-		return 0;
+		return;
 	ethertype = get_unaligned((__be16 *)(frame + 12));
 	if (ethertype == htons(ETH_P_8021Q) && len >= off + VLAN_HLEN) {
 		ethertype = get_unaligned((__be16 *)(frame + off + 2));
@@ -353,34 +359,63 @@ static unsigned int nicsim_hw_rss(struct nicsim_hw_port *hw, const u8 *frame,
 		unsigned int ihl;
 
 		if (len < off + sizeof(struct iphdr))
-			return 0;
+			return;
 		ihl = (iph[0] & 0xf) * 4;
-		if (ihl < sizeof(struct iphdr) || len < off + ihl)
-			return 0;
-		memcpy(input, iph + 12, 8);	/* saddr, daddr */
-		n = 8;
-		proto = iph[9];
-		frag = get_unaligned_be16(iph + 6) & (IP_MF | IP_OFFSET);
-		l4 = off + ihl;
-		*type = NICSIM_RSS_TYPE_IPV4;
+		l3_len = get_unaligned_be16(iph + 2);
+		if (ihl < sizeof(struct iphdr) || l3_len < ihl ||
+		    len < off + l3_len)
+			return;
+		p->l3 = 4;
+		p->proto = iph[9];
+		if (get_unaligned_be16(iph + 6) & (IP_MF | IP_OFFSET))
+			p->proto = 0;	/* a fragment: no ports */
+		p->l4_len = l3_len - ihl;
+		p->l4_off = off + ihl;
 	} else if (ethertype == htons(ETH_P_IPV6)) {
 		const u8 *ip6h = frame + off;
 
 		if (len < off + 40)
-			return 0;
-		memcpy(input, ip6h + 8, 32);	/* saddr, daddr */
-		n = 32;
-		proto = ip6h[6];
-		l4 = off + 40;
-		*type = NICSIM_RSS_TYPE_IPV6;
+			return;
+		l3_len = 40 + get_unaligned_be16(ip6h + 4);
+		if (len < off + l3_len)
+			return;
+		p->l3 = 6;
+		p->proto = ip6h[6];
+		p->l4_len = l3_len - 40;
+		p->l4_off = off + 40;
 	} else {
-		return 0;
+		return;
 	}
-	if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP) && !frag &&
-	    len >= l4 + 4) {
-		memcpy(input + n, frame + l4, 4);	/* sport, dport */
+	p->l3_off = off;
+	if ((p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP) ||
+	    p->l4_len < 4)
+		p->l4_off = 0;
+}
+
+/*
+ * RSS: hash the addresses, and the ports of a TCP/UDP datagram, with the
+ * port's key; the indirection table picks the queue. Frames that are not
+ * IP go to queue 0 without a hash.
+ */
+static unsigned int nicsim_hw_rss(struct nicsim_hw_port *hw, const u8 *frame,
+				  const struct nicsim_rx_parse *p, u32 *hash,
+				  u16 *type)
+{
+	unsigned int n, alen = p->l3 == 4 ? 4 : 16, queue;
+	u8 input[36];
+
+	*hash = 0;
+	*type = NICSIM_RSS_TYPE_NONE;
+	if (!p->l3)
+		return 0;
+	/* saddr and daddr sit at the end of both IP headers' fixed part */
+	memcpy(input, frame + p->l3_off + (p->l3 == 4 ? 12 : 8), 2 * alen);
+	n = 2 * alen;
+	*type = p->l3 == 4 ? NICSIM_RSS_TYPE_IPV4 : NICSIM_RSS_TYPE_IPV6;
+	if (p->l4_off) {
+		memcpy(input + n, frame + p->l4_off, 4);	/* sport, dport */
 		n += 4;
-		*type += proto == IPPROTO_TCP ? 1 : 2;
+		*type += p->proto == IPPROTO_TCP ? 1 : 2;
 	}
 
 	spin_lock(&hw->rss_lock);
@@ -391,12 +426,46 @@ static unsigned int nicsim_hw_rss(struct nicsim_hw_port *hw, const u8 *frame,
 }
 
 /*
+ * RX checksum offload: verify a TCP/UDP checksum. Returns 0 when the frame
+ * has none to check (not TCP/UDP, or UDP over IPv4 without a checksum),
+ * else NICSIM_RXD_STS_L4CSUM, with NICSIM_RXD_STS_L4CSUM_ERR if wrong.
+ */
+static u16 nicsim_hw_rx_csum(const u8 *frame, const struct nicsim_rx_parse *p)
+{
+	const u8 *l4 = frame + p->l4_off;
+	__wsum sum;
+	__sum16 res;
+
+	if (!p->l4_off)
+		return 0;
+	if (p->proto == IPPROTO_UDP && p->l3 == 4 &&
+	    !get_unaligned((__be16 *)(l4 + 6)))
+		return 0;
+	sum = csum_partial(l4, p->l4_len, 0);
+	if (p->l3 == 4) {
+		const u8 *iph = frame + p->l3_off;
+
+		res = csum_tcpudp_magic(get_unaligned((__be32 *)(iph + 12)),
+					get_unaligned((__be32 *)(iph + 16)),
+					p->l4_len, p->proto, sum);
+	} else {
+		struct in6_addr saddr, daddr;
+
+		memcpy(&saddr, frame + p->l3_off + 8, sizeof(saddr));
+		memcpy(&daddr, frame + p->l3_off + 24, sizeof(daddr));
+		res = csum_ipv6_magic(&saddr, &daddr, p->l4_len, p->proto, sum);
+	}
+	return NICSIM_RXD_STS_L4CSUM | (res ? NICSIM_RXD_STS_L4CSUM_ERR : 0);
+}
+
+/*
  * The MAC hands a frame from the wire to an RX queue: DMA it into the next
  * posted buffer, write the descriptor back with DD last, and report the
  * completion to the queue's vector.
  */
 static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const void *frame,
-			       u32 len, u64 seq, u32 hash, u16 rss_type)
+			       u32 len, u64 seq, u32 hash, u16 rss_type,
+			       u16 csum_status)
 {
 	struct nicsim_dev *ndev = hwq->hw->ndev;
 	struct nicsim_hw_ring *rxr = &hwq->rxr;
@@ -441,11 +510,14 @@ static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const void *frame,
 	desc->tstamp = cpu_to_le64(tstamp);
 	dma_wmb();	/* the driver must see the frame before DD */
 	WRITE_ONCE(desc->status,
-		   cpu_to_le16(NICSIM_RXD_STS_DD | NICSIM_RXD_STS_EOP));
+		   cpu_to_le16(NICSIM_RXD_STS_DD | NICSIM_RXD_STS_EOP |
+			       csum_status));
 	trace_nicsim_rx_dma_write(hwq->hw->trace_dev, hwq->index, idx, len,
 				  seq, tstamp);
 	rxr->head++;
 	hwq->rx_frames++;
+	if (csum_status & NICSIM_RXD_STS_L4CSUM_ERR)
+		hwq->rx_csum_errors++;
 	nicsim_hw_vector_event(hwq->vec, 1, 0);
 unlock:
 	spin_unlock(&hwq->rx_lock);
@@ -455,15 +527,17 @@ unlock:
 static void nicsim_hw_wire_deliver(struct nicsim_hw_port *peer,
 				   const void *frame, u32 len, u64 seq)
 {
+	struct nicsim_rx_parse parse;
 	unsigned int queue;
 	u16 rss_type;
 	u32 hash;
 
-	queue = nicsim_hw_rss(peer, frame, len, &hash, &rss_type);
+	nicsim_hw_parse(frame, len, &parse);
+	queue = nicsim_hw_rss(peer, frame, &parse, &hash, &rss_type);
 	if (queue >= peer->num_queues)
 		queue = 0;
 	nicsim_hw_rx_frame(&peer->queues[queue], frame, len, seq, hash,
-			   rss_type);
+			   rss_type, nicsim_hw_rx_csum(frame, &parse));
 }
 
 /* A frame on the cable, for as long as the wire latency lasts. */
@@ -525,13 +599,14 @@ static void nicsim_hw_wire_xmit(struct nicsim_hw_queue *hwq, const void *frame,
 	struct nicsim_hw_port *hw = hwq->hw;
 	u32 latency = READ_ONCE(hw->wire_latency_us);
 	struct nicsim_wire_frame *wf;
-	bool first;
+	bool first, corrupt;
 
 	if (unlikely(should_fail(&hw->faults.wire_drop, 1))) {
 		hwq->tx_wire_drops++;
 		return;
 	}
-	if (!latency) {
+	corrupt = should_fail(&hw->faults.wire_corrupt, 1);
+	if (!latency && likely(!corrupt)) {
 		nicsim_hw_wire_deliver(hw->peer, frame, len, seq);
 		return;
 	}
@@ -544,6 +619,10 @@ static void nicsim_hw_wire_xmit(struct nicsim_hw_queue *hwq, const void *frame,
 	}
 	wf->len = len;
 	memcpy(wf->data, frame, len);
+	if (unlikely(corrupt)) {
+		wf->data[len - 1] ^= 0xff;	/* a bit error in the last byte */
+		hwq->tx_wire_corrupted++;
+	}
 	wf->seq = seq;
 	wf->due = ktime_get_ns() + (u64)latency * NSEC_PER_USEC;
 

@@ -57,6 +57,8 @@ struct nicsim_rx_desc {
 
 #define NICSIM_RXD_STS_DD	BIT(0)	/* descriptor done */
 #define NICSIM_RXD_STS_EOP	BIT(1)	/* last descriptor of a frame */
+#define NICSIM_RXD_STS_L4CSUM	BIT(2)	/* TCP/UDP checksum verified... */
+#define NICSIM_RXD_STS_L4CSUM_ERR BIT(3) /* ...and found wrong */
 
 /* What the RSS hash covered. */
 enum nicsim_rss_type {

@@ -328,7 +328,7 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = NICSIM_MAX_MTU;
 	dev->priv_flags |= IFF_UNICAST_FLT;
-	dev->hw_features = NETIF_F_RXHASH;
+	dev->hw_features = NETIF_F_RXHASH | NETIF_F_RXCSUM;
 	dev->features = dev->hw_features;
 	xdp_set_features_flag(dev, NETDEV_XDP_ACT_BASIC |
 			      NETDEV_XDP_ACT_REDIRECT |

@@ -102,10 +102,12 @@ struct nicsim_hw_queue {
 	u64 tx_frames;
 	u64 tx_dma_errors;
 	u64 tx_wire_drops;		/* lost on the cable */
+	u64 tx_wire_corrupted;		/* a bit error on the cable */
 	u64 rx_frames;
 	u64 rx_stalled;			/* dropped by a stalled RX engine */
 	u64 rx_no_buffer;		/* ring empty or disabled: dropped */
 	u64 rx_oversize;		/* frame larger than the buffer */
+	u64 rx_csum_errors;		/* TCP/UDP checksum wrong */
 	u64 rx_dma_errors;
 };
 
@@ -115,6 +117,7 @@ struct nicsim_hw_queue {
  */
 struct nicsim_faults {
 	struct fault_attr wire_drop;	/* a frame is lost on the cable */
+	struct fault_attr wire_corrupt;	/* a frame's last byte is flipped */
 	struct fault_attr rx_stall;	/* the RX DMA engine drops a frame */
 	struct fault_attr lost_irq;	/* an interrupt message is lost */
 	struct fault_attr tx_dma_map;	/* driver: TX dma_map_single fails */
@@ -233,6 +236,7 @@ struct nicsim_rxq {
 	u64_stats_t bytes;
 	u64_stats_t doorbells;
 	u64_stats_t alloc_errors;
+	u64_stats_t csum_unnecessary;	/* skbs the device's checksum spared */
 	u64_stats_t polls;		/* NAPI polls of the queue pair */
 	u64_stats_t xdp_pass;
 	u64_stats_t xdp_drop;
@@ -265,6 +269,7 @@ struct nicsim_xdp_buff {
 	struct xdp_buff xdp;
 	struct nicsim_rxq *rxq;
 	u32 desc_idx;
+	u16 status;
 	u32 rss_hash;
 	u16 rss_type;
 	u64 seq;

@@ -6,8 +6,9 @@
  *	bind, print "ready", receive until COUNT datagrams or the timeout,
  *	print "received N in-order M"; exit 0 only if all COUNT arrived in
  *	order.
- *   nicsim_udp send ADDR PORT COUNT [INTERVAL_US]
- *	send COUNT datagrams numbered 0..COUNT-1, INTERVAL_US apart.
+ *   nicsim_udp send ADDR PORT COUNT [INTERVAL_US [PAYLOAD]]
+ *	send COUNT datagrams numbered 0..COUNT-1, INTERVAL_US apart, each
+ *	padded to PAYLOAD bytes (at most 1400).
  *
  * ADDR is IPv4 or IPv6.
  */
@@ -49,7 +50,7 @@ int main(int argc, char **argv)
 	struct sockaddr_storage ss;
 	int fd, family, count, i;
 	socklen_t len;
-	char buf[64];
+	char buf[1500];
 
 	if (argc < 5 || (strcmp(argv[1], "recv") && strcmp(argv[1], "send"))) {
 		fprintf(stderr, "usage: %s recv ADDR PORT COUNT TIMEOUT_S | send ADDR PORT COUNT [INTERVAL_US]\n",
@@ -70,11 +71,22 @@ int main(int argc, char **argv)
 
 	if (!strcmp(argv[1], "send")) {
 		int interval = argc > 5 ? atoi(argv[5]) : 0;
+		int payload = argc > 6 ? atoi(argv[6]) : 0;
 
+		if (payload < 0 || payload > 1400) {
+			fprintf(stderr, "PAYLOAD must be 0..1400\n");
+			return 2;
+		}
 		for (i = 0; i < count; i++) {
 			if (interval && i)
 				usleep(interval);
 			int n = snprintf(buf, sizeof(buf), "%d", i);
+
+			if (n < payload) {	/* "17 xxx...": atoi still reads 17 */
+				buf[n] = ' ';
+				memset(buf + n + 1, 'x', payload - n - 1);
+				n = payload;
+			}
 
 			if (sendto(fd, buf, n, 0, (struct sockaddr *)&ss, len) != n) {
 				perror("sendto");

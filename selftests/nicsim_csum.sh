@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# RX checksum offload: the device verifies TCP/UDP checksums and the driver
+# marks those skbs CHECKSUM_UNNECESSARY (counted as csum_unnecessary);
+# with rxcsum off nothing is marked; frames corrupted on the wire
+# (fail_wire_corrupt) are counted by the device and reach the stack
+# unmarked, which finds the bad checksum and drops them (InCsumErrors).
+
+. "$(dirname "$0")/nicsim_lib.sh"
+
+trap nicsim_cleanup EXIT
+
+NICSIM_UDP=${NICSIM_OBJ:-$(dirname "$0")}/selftests/nicsim_udp
+[ -x "$NICSIM_UDP" ] || NICSIM_UDP=$(dirname "$0")/nicsim_udp
+
+ktap_print_header
+ktap_set_plan 3
+nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
+nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"
+dbg=/sys/kernel/debug/nicsim/nicsim$ID
+ip netns exec "$NS0" ping -q -c 1 -W 5 10.0.0.2 >/dev/null	# resolve ARP
+
+stat1() {
+	ip netns exec "$NS1" ethtool -S "$IF1" |
+		awk -v s="$1" '{ n = $1; sub(/^[a-z]+[0-9]+_/, "", n); sub(/:$/, "", n) }
+			n == s { t += $2 } END { print t + 0 }'
+}
+in_csum_errors() {
+	ip netns exec "$NS1" awk '/^Udp:/ { if (!seen) { split($0, h); seen = 1; next }
+		for (i = 2; i <= NF; i++) if (h[i] == "InCsumErrors") print $i }' /proc/net/snmp
+}
+# udp COUNT: COUNT 200-byte datagrams NS0 -> NS1; prints how many arrived
+udp() {
+	local rx
+
+	rx=$(mktemp)
+	ip netns exec "$NS1" "$NICSIM_UDP" recv 10.0.0.2 9000 "$1" 5 >"$rx" &
+	for _ in $(seq 1 100); do
+		grep -q ready "$rx" && break
+		sleep 0.1
+	done
+	ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 9000 "$1" 1000 200
+	wait $!
+	awk '/^received/ { print $2 }' "$rx"
+	rm -f "$rx"
+}
+
+verified() {
+	local ok0 err0 got
+
+	ok0=$(stat1 csum_unnecessary)
+	err0=$(stat1 rx_csum_errors)
+	got=$(udp 50)
+	ktap_print_msg "received $got of 50, csum_unnecessary +$(( $(stat1 csum_unnecessary) - ok0 ))"
+	[ "$got" -eq 50 ] && [ $(( $(stat1 csum_unnecessary) - ok0 )) -ge 50 ] &&
+		[ "$(stat1 rx_csum_errors)" -eq "$err0" ]
+}
+ktap_test_result "verified checksums spare the stack (CHECKSUM_UNNECESSARY)" verified
+
+rxcsum_off() {
+	local ok0 got rc=0
+
+	ip netns exec "$NS1" ethtool -K "$IF1" rx off || return 1
+	ok0=$(stat1 csum_unnecessary)
+	got=$(udp 20)
+	[ "$got" -eq 20 ] && [ "$(stat1 csum_unnecessary)" -eq "$ok0" ] || rc=1
+	ip netns exec "$NS1" ethtool -K "$IF1" rx on
+	return $rc
+}
+ktap_test_result "ethtool -K rx off: nothing is marked, traffic passes" rxcsum_off
+
+corrupted() {
+	local err0 snmp0 got f=$dbg/port0/fail_wire_corrupt
+
+	err0=$(stat1 rx_csum_errors)
+	snmp0=$(in_csum_errors)
+	echo 0 >"$f/verbose"
+	echo 100 >"$f/probability"
+	echo 5 >"$f/times"
+	got=$(udp 20)
+	ktap_print_msg "received $got of 20, rx_csum_errors +$(( $(stat1 rx_csum_errors) - err0 )), InCsumErrors +$(( $(in_csum_errors) - snmp0 ))"
+	[ "$got" -eq 15 ] && [ $(( $(stat1 rx_csum_errors) - err0 )) -eq 5 ] &&
+		[ $(( $(in_csum_errors) - snmp0 )) -eq 5 ]
+}
+ktap_test_result "fail_wire_corrupt: the device flags them, the stack drops them" corrupted
+
+ktap_finished
