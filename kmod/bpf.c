@@ -78,9 +78,22 @@ static int nicsim_xmo_rx_hash(const struct xdp_md *ctx, u32 *hash,
 	return 0;
 }
 
+static int nicsim_xmo_rx_vlan_tag(const struct xdp_md *ctx, __be16 *vlan_proto,
+				  u16 *vlan_tci)
+{
+	const struct nicsim_xdp_buff *nxdp = (const void *)ctx;
+
+	if (!(nxdp->status & NICSIM_RXD_STS_VLAN))
+		return -ENODATA;
+	*vlan_proto = htons(ETH_P_8021Q);
+	*vlan_tci = nxdp->vlan_tci;
+	return 0;
+}
+
 const struct xdp_metadata_ops nicsim_xdp_metadata_ops = {
 	.xmo_rx_timestamp	= nicsim_xmo_rx_timestamp,
 	.xmo_rx_hash		= nicsim_xmo_rx_hash,
+	.xmo_rx_vlan_tag	= nicsim_xmo_rx_vlan_tag,
 };
 
 __bpf_kfunc_start_defs();

@@ -25,7 +25,8 @@ static const char nicsim_txq_stat_names[][ETH_GSTRING_LEN] = {
 static const char nicsim_hwq_stat_names[][ETH_GSTRING_LEN] = {
 	"irq_events", "irqs_raised", "irqs_lost", "irqs_handled",
 	"irq_watchdog", "rx_frames", "rx_no_buffer", "rx_stalled",
-	"rx_oversize", "rx_csum_errors", "rx_dma_errors", "tx_frames",
+	"rx_oversize", "rx_csum_errors", "rx_vlan_stripped", "rx_dma_errors",
+	"tx_frames",
 	"tx_dma_errors", "tx_wire_drops", "tx_wire_corrupted",
 };
 
@@ -120,6 +121,7 @@ static u64 *nicsim_qpair_stats(struct nicsim_qpair *qp, u64 *data)
 	*data++ = READ_ONCE(hwq->rx_stalled);
 	*data++ = READ_ONCE(hwq->rx_oversize);
 	*data++ = READ_ONCE(hwq->rx_csum_errors);
+	*data++ = READ_ONCE(hwq->rx_vlan_stripped);
 	*data++ = READ_ONCE(hwq->rx_dma_errors);
 	*data++ = READ_ONCE(hwq->tx_frames);
 	*data++ = READ_ONCE(hwq->tx_dma_errors);

@@ -463,10 +463,11 @@ static u16 nicsim_hw_rx_csum(const u8 *frame, const struct nicsim_rx_parse *p)
  * posted buffer, write the descriptor back with DD last, and report the
  * completion to the queue's vector.
  */
-static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const void *frame,
+static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const u8 *frame,
 			       u32 len, u64 seq, u32 hash, u16 rss_type,
 			       u16 csum_status)
 {
+	u16 status = NICSIM_RXD_STS_DD | NICSIM_RXD_STS_EOP | csum_status;
 	struct nicsim_dev *ndev = hwq->hw->ndev;
 	struct nicsim_hw_ring *rxr = &hwq->rxr;
 	struct nicsim_rx_desc *desc;
@@ -500,7 +501,19 @@ static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const void *frame,
 		hwq->rx_dma_errors++;
 		goto unlock;
 	}
-	memcpy(buf, frame, len);
+	if (READ_ONCE(hwq->hw->vlan_strip) && len >= VLAN_ETH_HLEN &&
+	    get_unaligned((__be16 *)(frame + 12)) == htons(ETH_P_8021Q)) {
+		/* strip the tag: it travels in the descriptor */
+		desc->vlan_tci = cpu_to_le16(get_unaligned_be16(frame + 14));
+		memcpy(buf, frame, 2 * ETH_ALEN);
+		memcpy(buf + 2 * ETH_ALEN, frame + 2 * ETH_ALEN + VLAN_HLEN,
+		       len - 2 * ETH_ALEN - VLAN_HLEN);
+		len -= VLAN_HLEN;
+		status |= NICSIM_RXD_STS_VLAN;
+		hwq->rx_vlan_stripped++;
+	} else {
+		memcpy(buf, frame, len);
+	}
 
 	tstamp = ktime_get_ns();
 	desc->len = cpu_to_le16(len);
@@ -509,14 +522,12 @@ static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const void *frame,
 	desc->seq = cpu_to_le64(seq);
 	desc->tstamp = cpu_to_le64(tstamp);
 	dma_wmb();	/* the driver must see the frame before DD */
-	WRITE_ONCE(desc->status,
-		   cpu_to_le16(NICSIM_RXD_STS_DD | NICSIM_RXD_STS_EOP |
-			       csum_status));
+	WRITE_ONCE(desc->status, cpu_to_le16(status));
 	trace_nicsim_rx_dma_write(hwq->hw->trace_dev, hwq->index, idx, len,
 				  seq, tstamp);
 	rxr->head++;
 	hwq->rx_frames++;
-	if (csum_status & NICSIM_RXD_STS_L4CSUM_ERR)
+	if (status & NICSIM_RXD_STS_L4CSUM_ERR)
 		hwq->rx_csum_errors++;
 	nicsim_hw_vector_event(hwq->vec, 1, 0);
 unlock:
@@ -754,6 +765,12 @@ void nicsim_hw_rxr_disable(struct nicsim_hw_queue *hwq)
 	spin_lock(&hwq->rx_lock);
 	hwq->rxr.enabled = false;
 	spin_unlock(&hwq->rx_lock);
+}
+
+/* VLAN strip enable register. */
+void nicsim_hw_vlan_strip(struct nicsim_hw_port *hw, bool on)
+{
+	WRITE_ONCE(hw->vlan_strip, on);
 }
 
 /* RSS key and indirection table registers. */

@@ -50,7 +50,8 @@ struct nicsim_rx_desc {
 	__le16 status;		/* written back: NICSIM_RXD_STS_* */
 	__le16 rss_type;	/* written back: enum nicsim_rss_type */
 	__le32 rss_hash;	/* written back: Toeplitz hash */
-	__le32 rsvd;
+	__le16 vlan_tci;	/* written back: the stripped 802.1Q tag */
+	__le16 rsvd;
 	__le64 seq;		/* written back: device frame sequence number */
 	__le64 tstamp;		/* written back: DMA-write completion, ns */
 };
@@ -59,6 +60,7 @@ struct nicsim_rx_desc {
 #define NICSIM_RXD_STS_EOP	BIT(1)	/* last descriptor of a frame */
 #define NICSIM_RXD_STS_L4CSUM	BIT(2)	/* TCP/UDP checksum verified... */
 #define NICSIM_RXD_STS_L4CSUM_ERR BIT(3) /* ...and found wrong */
+#define NICSIM_RXD_STS_VLAN	BIT(4)	/* 802.1Q tag stripped to vlan_tci */
 
 /* What the RSS hash covered. */
 enum nicsim_rss_type {

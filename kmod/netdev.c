@@ -198,11 +198,24 @@ static void nicsim_get_stats64(struct net_device *dev,
 	}
 }
 
+static int nicsim_set_features(struct net_device *dev,
+			       netdev_features_t features)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+
+	/* RXHASH and RXCSUM are applied per frame from dev->features */
+	if ((dev->features ^ features) & NETIF_F_HW_VLAN_CTAG_RX)
+		nicsim_hw_vlan_strip(port->hw,
+				     !!(features & NETIF_F_HW_VLAN_CTAG_RX));
+	return 0;
+}
+
 const struct net_device_ops nicsim_netdev_ops = {
 	.ndo_open		= nicsim_open,
 	.ndo_stop		= nicsim_stop,
 	.ndo_start_xmit		= nicsim_start_xmit,
 	.ndo_get_stats64	= nicsim_get_stats64,
+	.ndo_set_features	= nicsim_set_features,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_bpf		= nicsim_bpf,
@@ -328,8 +341,10 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = NICSIM_MAX_MTU;
 	dev->priv_flags |= IFF_UNICAST_FLT;
-	dev->hw_features = NETIF_F_RXHASH | NETIF_F_RXCSUM;
+	dev->hw_features = NETIF_F_RXHASH | NETIF_F_RXCSUM |
+			   NETIF_F_HW_VLAN_CTAG_RX;
 	dev->features = dev->hw_features;
+	nicsim_hw_vlan_strip(hw, true);
 	xdp_set_features_flag(dev, NETDEV_XDP_ACT_BASIC |
 			      NETDEV_XDP_ACT_REDIRECT |
 			      NETDEV_XDP_ACT_NDO_XMIT);

@@ -108,6 +108,7 @@ struct nicsim_hw_queue {
 	u64 rx_no_buffer;		/* ring empty or disabled: dropped */
 	u64 rx_oversize;		/* frame larger than the buffer */
 	u64 rx_csum_errors;		/* TCP/UDP checksum wrong */
+	u64 rx_vlan_stripped;
 	u64 rx_dma_errors;
 };
 
@@ -135,6 +136,8 @@ struct nicsim_hw_port {
 	spinlock_t rss_lock;		/* RSS registers vs the RX parser */
 	u8 rss_key[NICSIM_RSS_KEY_SIZE];
 	u8 rss_indir[NICSIM_RSS_INDIR_SIZE];
+
+	bool vlan_strip;		/* register: strip 802.1Q tags */
 
 	/* this port's direction of the cable */
 	u32 wire_latency_us;		/* debugfs knob */
@@ -270,6 +273,7 @@ struct nicsim_xdp_buff {
 	struct nicsim_rxq *rxq;
 	u32 desc_idx;
 	u16 status;
+	u16 vlan_tci;
 	u32 rss_hash;
 	u16 rss_type;
 	u64 seq;
@@ -307,6 +311,7 @@ void nicsim_hw_rxr_enable(struct nicsim_hw_queue *hwq, dma_addr_t base,
 void nicsim_hw_rxr_disable(struct nicsim_hw_queue *hwq);
 void nicsim_hw_rss_program(struct nicsim_hw_port *hw, const u8 *key,
 			   const u32 *indir);
+void nicsim_hw_vlan_strip(struct nicsim_hw_port *hw, bool on);
 void nicsim_hw_tx_doorbell(struct nicsim_hw_queue *hwq, u32 tail);
 void nicsim_hw_rx_doorbell(struct nicsim_hw_queue *hwq, u32 tail);
 void nicsim_hw_irq_enable(struct nicsim_vector *vec);

@@ -7,6 +7,7 @@
 #include <linux/bpf_trace.h>
 #include <linux/etherdevice.h>
 #include <linux/filter.h>
+#include <linux/if_vlan.h>
 #include <net/page_pool/helpers.h>
 #include <net/xdp.h>
 
@@ -162,6 +163,7 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 
 		len = le16_to_cpu(desc->len);
 		nxdp.status = le16_to_cpu(desc->status);
+		nxdp.vlan_tci = le16_to_cpu(desc->vlan_tci);
 		nxdp.rxq = rxq;
 		nxdp.desc_idx = idx;
 		nxdp.rss_hash = le32_to_cpu(desc->rss_hash);
@@ -195,6 +197,9 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		nicsim_rx_hash(dev, skb, nxdp.rss_hash, nxdp.rss_type);
 		if (nicsim_rx_csum(dev, skb, nxdp.status))
 			csum_ok++;
+		if (nxdp.status & NICSIM_RXD_STS_VLAN)
+			__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q),
+					       nxdp.vlan_tci);
 		skb->protocol = eth_type_trans(skb, dev);
 		skb_record_rx_queue(skb, rxq->qid);
 		pkts++;

@@ -267,4 +267,67 @@ TEST_F(rss, queue_and_hash_follow_toeplitz)
 	close(fd);
 }
 
+/* Insert an 802.1Q tag into @frame of @len bytes; returns the new length. */
+static int add_vlan_tag(unsigned char *frame, int len, unsigned short tci)
+{
+	memmove(frame + 16, frame + 12, len - 12);
+	frame[12] = 0x81;
+	frame[13] = 0x00;
+	frame[14] = tci >> 8;
+	frame[15] = tci & 0xff;
+	return len + 4;
+}
+
+/* rxvlan on: the tag arrives as metadata; off: no tag metadata. */
+TEST_F(rss, vlan_tag_metadata)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	const struct flow *f = &flows[2];	/* IPv4 UDP */
+	unsigned char frame[128], in[36];
+	struct ifreq ifr = {};
+	int fd, len, pass, type;
+	char cmd[128];
+
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	ASSERT_LE(0, fd);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", self->rx_if);
+	ASSERT_EQ(0, ioctl(fd, SIOCGIFHWADDR, &ifr));
+	sll.sll_ifindex = if_nametoindex(self->tx_if);
+	sll.sll_halen = ETH_ALEN;
+
+	for (pass = 0; pass < 2; pass++) {
+		const struct rss_record *r = &self->skel->bss->records[pass];
+		unsigned int tries;
+
+		if (pass == 1) {
+			snprintf(cmd, sizeof(cmd), "ethtool -K %s rxvlan off",
+				 self->rx_if);
+			ASSERT_EQ(0, run(cmd));
+		}
+		len = build_frame(f, (unsigned char *)ifr.ifr_hwaddr.sa_data,
+				  frame);
+		len = add_vlan_tag(frame, len, 0xa123);	/* prio 5, VID 0x123 */
+		ASSERT_EQ(len, sendto(fd, frame, len, 0, (struct sockaddr *)&sll,
+				      sizeof(sll)));
+		for (tries = 0; tries < 500 &&
+		     __atomic_load_n(&self->skel->bss->nr_records,
+				     __ATOMIC_ACQUIRE) <= (unsigned int)pass; tries++)
+			usleep(10000);
+		ASSERT_LT(pass, self->skel->bss->nr_records);
+		TH_LOG("rxvlan %s: vlan_err %d proto %#x tci %#x, hash %08x",
+		       pass ? "off" : "on", r->vlan_err, ntohs(r->vlan_proto),
+		       r->vlan_tci, r->hash);
+		/* the parser sees through the tag either way */
+		EXPECT_EQ(toeplitz(in, hash_input(f, in, &type)), r->hash);
+		if (pass == 0) {
+			EXPECT_EQ(0, r->vlan_err);
+			EXPECT_EQ(0x8100, ntohs(r->vlan_proto));
+			EXPECT_EQ(0xa123, r->vlan_tci);
+		} else {
+			EXPECT_EQ(-ENODATA, r->vlan_err);
+		}
+	}
+	close(fd);
+}
+
 TEST_HARNESS_MAIN

@@ -11,11 +11,14 @@
 
 #define ETH_P_IP 0x0800		/* vmlinux.h has no macros */
 #define ETH_P_IPV6 0x86DD
+#define ETH_P_8021Q 0x8100
 
 int bpf_xdp_metadata_rx_hash(const struct xdp_md *ctx, __u32 *hash,
 			     enum xdp_rss_hash_type *rss_type) __ksym;
 int bpf_xdp_metadata_rx_timestamp(const struct xdp_md *ctx,
 				  __u64 *timestamp) __ksym;
+int bpf_xdp_metadata_rx_vlan_tag(const struct xdp_md *ctx, __be16 *vlan_proto,
+				 __u16 *vlan_tci) __ksym;
 
 
 struct rss_record records[NICSIM_RSS_MAX_FRAMES];
@@ -35,7 +38,8 @@ int nicsim_rss_probe(struct xdp_md *ctx)
 
 	if ((void *)(eth + 1) > data_end ||
 	    (eth->h_proto != bpf_htons(ETH_P_IP) &&
-	     eth->h_proto != bpf_htons(ETH_P_IPV6)))
+	     eth->h_proto != bpf_htons(ETH_P_IPV6) &&
+	     eth->h_proto != bpf_htons(ETH_P_8021Q)))
 		return XDP_PASS;
 	i = __sync_fetch_and_add(&nr_records, 1);
 	if (i >= NICSIM_RSS_MAX_FRAMES)
@@ -47,6 +51,8 @@ int nicsim_rss_probe(struct xdp_md *ctx)
 	r->rss_type = type;
 	r->ts_ok = !bpf_xdp_metadata_rx_timestamp(ctx, &ts) &&
 		   ts == meta.dma_tstamp && ts;
+	r->vlan_err = bpf_xdp_metadata_rx_vlan_tag(ctx, &r->vlan_proto,
+						   &r->vlan_tci);
 	return XDP_DROP;
 }
 
