@@ -19,7 +19,7 @@ static const char nicsim_rxq_stat_names[][ETH_GSTRING_LEN] = {
 
 static const char nicsim_txq_stat_names[][ETH_GSTRING_LEN] = {
 	"packets", "bytes", "doorbells", "dma_map_errors", "ring_full",
-	"xdp_xmit", "xdp_xmit_errors",
+	"frags", "csum_partial", "xdp_xmit", "xdp_xmit_errors",
 };
 
 static const char nicsim_hwq_stat_names[][ETH_GSTRING_LEN] = {
@@ -27,7 +27,7 @@ static const char nicsim_hwq_stat_names[][ETH_GSTRING_LEN] = {
 	"irq_watchdog", "rx_frames", "rx_no_buffer", "rx_stalled",
 	"rx_oversize", "rx_csum_errors", "rx_vlan_stripped", "rx_dma_errors",
 	"tx_frames",
-	"tx_dma_errors", "tx_wire_drops", "tx_wire_corrupted",
+	"tx_dma_errors", "tx_csum_errors", "tx_wire_drops", "tx_wire_corrupted",
 };
 
 #define NICSIM_RXQ_STATS	ARRAY_SIZE(nicsim_rxq_stat_names)
@@ -101,8 +101,10 @@ static u64 *nicsim_qpair_stats(struct nicsim_qpair *qp, u64 *data)
 		data[2] = u64_stats_read(&txq->doorbells);
 		data[3] = u64_stats_read(&txq->dma_map_errors);
 		data[4] = u64_stats_read(&txq->ring_full);
-		data[5] = u64_stats_read(&txq->xdp_xmit);
-		data[6] = u64_stats_read(&txq->xdp_xmit_errors);
+		data[5] = u64_stats_read(&txq->frags);
+		data[6] = u64_stats_read(&txq->csum_partial);
+		data[7] = u64_stats_read(&txq->xdp_xmit);
+		data[8] = u64_stats_read(&txq->xdp_xmit_errors);
 	} while (u64_stats_fetch_retry(&txq->syncp, start));
 	data += NICSIM_TXQ_STATS;
 
@@ -125,6 +127,7 @@ static u64 *nicsim_qpair_stats(struct nicsim_qpair *qp, u64 *data)
 	*data++ = READ_ONCE(hwq->rx_dma_errors);
 	*data++ = READ_ONCE(hwq->tx_frames);
 	*data++ = READ_ONCE(hwq->tx_dma_errors);
+	*data++ = READ_ONCE(hwq->tx_csum_errors);
 	*data++ = READ_ONCE(hwq->tx_wire_drops);
 	*data++ = READ_ONCE(hwq->tx_wire_corrupted);
 	return data;

@@ -669,21 +669,56 @@ static void nicsim_hw_wire_fini(struct nicsim_hw_port *hw)
 
 /* ---- transmit side of the device ---------------------------------- */
 
+/* Checksum offload: fold the sum from @start into @start + @offset. */
+static bool nicsim_hw_tx_csum(u8 *frame, u32 len, u16 start, u16 offset)
+{
+	__sum16 sum;
+
+	if (start >= len || start + offset + sizeof(sum) > len)
+		return false;
+	sum = csum_fold(csum_partial(frame + start, len - start, 0));
+	put_unaligned(sum ?: CSUM_MANGLED_0, (__sum16 *)(frame + start + offset));
+	return true;
+}
+
+/* The frame gathered in the FIFO is complete: check it and send it. */
+static void nicsim_hw_tx_fifo_send(struct nicsim_hw_queue *hwq)
+{
+	if (hwq->fifo_bad) {
+		hwq->tx_dma_errors++;
+	} else if ((hwq->fifo_cmd & NICSIM_TXD_CMD_CSUM) &&
+		   !nicsim_hw_tx_csum(hwq->fifo, hwq->fifo_len,
+				      hwq->fifo_csum_start,
+				      hwq->fifo_csum_offset)) {
+		hwq->tx_csum_errors++;
+	} else {
+		nicsim_hw_wire_xmit(hwq, hwq->fifo, hwq->fifo_len,
+				    hwq->fifo_seq);
+	}
+	hwq->fifo_len = 0;
+	hwq->fifo_bad = false;
+}
+
+/*
+ * The TX DMA engine: read each descriptor's buffer into the FIFO (a frame
+ * in one buffer without offload goes to the MAC straight from memory),
+ * write the descriptor back, and at EOP send the frame.
+ */
 static void nicsim_hw_tx_engine(struct work_struct *work)
 {
 	struct nicsim_hw_queue *hwq = container_of(work, struct nicsim_hw_queue,
 						   tx_engine);
 	struct nicsim_dev *ndev = hwq->hw->ndev;
 	struct nicsim_hw_ring *txr = &hwq->txr;
-	unsigned int done = 0;
+	unsigned int done = 0, frames = 0;
 	bool more;
 
 	spin_lock(&hwq->tx_lock);
 	while (txr->enabled && txr->head != READ_ONCE(txr->tail) &&
 	       done < NICSIM_ENGINE_BUDGET) {
 		struct nicsim_tx_desc *desc;
-		const void *frame;
-		u64 seq;
+		const void *data;
+		u16 cmd;
 		u32 len;
 
 		dma_rmb();	/* read the descriptor only after the tail */
@@ -696,23 +731,41 @@ static void nicsim_hw_tx_engine(struct work_struct *work)
 			break;
 		}
 		len = le16_to_cpu(desc->len);
-		seq = atomic64_inc_return(&ndev->frame_seq);
-		frame = nicsim_hw_dma_va(ndev, le64_to_cpu(desc->addr), len);
-		if (frame)
-			nicsim_hw_wire_xmit(hwq, frame, len, seq);
-		else
-			hwq->tx_dma_errors++;
+		cmd = le16_to_cpu(desc->cmd);
+		data = nicsim_hw_dma_va(ndev, le64_to_cpu(desc->addr), len);
+		if (!hwq->fifo_len && !hwq->fifo_bad) {	/* a new frame */
+			hwq->fifo_seq = atomic64_inc_return(&ndev->frame_seq);
+			hwq->fifo_cmd = cmd;
+			hwq->fifo_csum_start = le16_to_cpu(desc->csum_start);
+			hwq->fifo_csum_offset = le16_to_cpu(desc->csum_offset);
+		}
 
-		desc->seq = cpu_to_le64(seq);
+		if (!hwq->fifo_len && !hwq->fifo_bad && data &&
+		    (cmd & (NICSIM_TXD_CMD_EOP | NICSIM_TXD_CMD_CSUM)) ==
+		    NICSIM_TXD_CMD_EOP) {
+			nicsim_hw_wire_xmit(hwq, data, len, hwq->fifo_seq);
+		} else {
+			if (data && hwq->fifo_len + len <= NICSIM_TX_FIFO_SIZE)
+				memcpy(hwq->fifo + hwq->fifo_len, data, len);
+			else
+				hwq->fifo_bad = true;
+			hwq->fifo_len += len;
+			if (cmd & NICSIM_TXD_CMD_EOP)
+				nicsim_hw_tx_fifo_send(hwq);
+		}
+		if (cmd & NICSIM_TXD_CMD_EOP)
+			frames++;
+
+		desc->seq = cpu_to_le64(hwq->fifo_seq);
 		desc->tstamp = cpu_to_le64(ktime_get_ns());
 		dma_wmb();
 		WRITE_ONCE(desc->status, cpu_to_le16(NICSIM_TXD_STS_DD));
 		txr->head++;
 		done++;
 	}
-	hwq->tx_frames += done;
-	if (done)
-		nicsim_hw_vector_event(hwq->vec, 0, done);
+	hwq->tx_frames += frames;
+	if (frames)
+		nicsim_hw_vector_event(hwq->vec, 0, frames);
 	more = txr->enabled && txr->head != READ_ONCE(txr->tail);
 	spin_unlock(&hwq->tx_lock);
 
@@ -739,6 +792,8 @@ void nicsim_hw_txr_enable(struct nicsim_hw_queue *hwq, dma_addr_t base,
 {
 	spin_lock(&hwq->tx_lock);
 	nicsim_hw_ring_program(&hwq->txr, base, size);
+	hwq->fifo_len = 0;
+	hwq->fifo_bad = false;
 	spin_unlock(&hwq->tx_lock);
 }
 
@@ -833,9 +888,9 @@ static void nicsim_hw_queue_init(struct nicsim_hw_port *hw, unsigned int i)
 static void nicsim_hw_vector_fini(struct nicsim_dev *ndev,
 				  struct nicsim_vector *vec)
 {
-	hrtimer_cancel(&vec->mod_timer);
-	if (!vec->irq)
+	if (!vec->irq)		/* never mapped, so its timer never ran */
 		return;
+	hrtimer_cancel(&vec->mod_timer);
 	while (atomic_read(&vec->in_flight))
 		cpu_relax();
 	irq_work_sync(&vec->local_msg);
@@ -888,6 +943,13 @@ int nicsim_hw_init(struct nicsim_dev *ndev)
 		for (q = 0; q < hw->num_queues; q++) {
 			struct nicsim_vector *vec = &hw->vectors[q];
 
+			hw->queues[q].fifo = kmalloc(NICSIM_TX_FIFO_SIZE,
+						     GFP_KERNEL);
+			if (!hw->queues[q].fifo) {
+				err = -ENOMEM;
+				goto err_unmap;
+			}
+
 			vec->irq = irq_create_mapping(ndev->irq_domain,
 						      p * NICSIM_MAX_QUEUES + q);
 			if (!vec->irq) {
@@ -900,8 +962,10 @@ int nicsim_hw_init(struct nicsim_dev *ndev)
 
 err_unmap:
 	for (p = 0; p < ndev->num_ports; p++)
-		for (q = 0; q < NICSIM_MAX_QUEUES; q++)
+		for (q = 0; q < NICSIM_MAX_QUEUES; q++) {
 			nicsim_hw_vector_fini(ndev, &ndev->hw_ports[p].vectors[q]);
+			kfree(ndev->hw_ports[p].queues[q].fifo);
+		}
 	irq_domain_remove(ndev->irq_domain);
 err_free_fwnode:
 	irq_domain_free_fwnode(ndev->irq_fwnode);
@@ -918,8 +982,10 @@ void nicsim_hw_fini(struct nicsim_dev *ndev)
 	for (p = 0; p < ndev->num_ports; p++)
 		nicsim_hw_wire_fini(&ndev->hw_ports[p]);
 	for (p = 0; p < ndev->num_ports; p++)
-		for (q = 0; q < NICSIM_MAX_QUEUES; q++)
+		for (q = 0; q < NICSIM_MAX_QUEUES; q++) {
 			nicsim_hw_vector_fini(ndev, &ndev->hw_ports[p].vectors[q]);
+			kfree(ndev->hw_ports[p].queues[q].fifo);
+		}
 	irq_domain_remove(ndev->irq_domain);
 	irq_domain_free_fwnode(ndev->irq_fwnode);
 	destroy_workqueue(ndev->wq);

@@ -24,19 +24,30 @@
 #define NICSIM_RSS_KEY_SIZE		40
 #define NICSIM_RSS_INDIR_SIZE		128
 
-/* TX descriptor, written by the driver, written back by the device. */
+/*
+ * TX descriptor, written by the driver, written back by the device. A
+ * frame takes one descriptor per buffer; the last one has EOP. The first
+ * one asks for checksum offload: the device sums from csum_start to the
+ * end of the frame and stores the folded sum at csum_start + csum_offset.
+ */
 struct nicsim_tx_desc {
-	__le64 addr;		/* bus address of the frame */
-	__le16 len;		/* frame length in bytes */
+	__le64 addr;		/* bus address of the buffer */
+	__le16 len;		/* buffer length in bytes */
 	__le16 cmd;		/* NICSIM_TXD_CMD_* */
 	__le16 status;		/* NICSIM_TXD_STS_*, written back */
-	__le16 rsvd;
+	__le16 csum_start;	/* from the frame's first byte */
+	__le16 csum_offset;	/* from csum_start */
+	__le16 rsvd[3];
 	__le64 seq;		/* written back: device frame sequence number */
 	__le64 tstamp;		/* written back: DMA-read completion, ns */
 };
 
 #define NICSIM_TXD_CMD_EOP	BIT(0)	/* last descriptor of a frame */
+#define NICSIM_TXD_CMD_CSUM	BIT(1)	/* checksum offload (first desc) */
 #define NICSIM_TXD_STS_DD	BIT(0)	/* descriptor done */
+
+/* The device's TX FIFO: the largest frame it gathers. */
+#define NICSIM_TX_FIFO_SIZE	16384
 
 /*
  * RX descriptor. The driver posts it with addr and buf_len and a clear

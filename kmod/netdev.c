@@ -342,7 +342,7 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 	dev->max_mtu = NICSIM_MAX_MTU;
 	dev->priv_flags |= IFF_UNICAST_FLT;
 	dev->hw_features = NETIF_F_RXHASH | NETIF_F_RXCSUM |
-			   NETIF_F_HW_VLAN_CTAG_RX;
+			   NETIF_F_HW_VLAN_CTAG_RX | NETIF_F_SG | NETIF_F_HW_CSUM;
 	dev->features = dev->hw_features;
 	nicsim_hw_vlan_strip(hw, true);
 	xdp_set_features_flag(dev, NETDEV_XDP_ACT_BASIC |

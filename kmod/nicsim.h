@@ -91,9 +91,17 @@ struct nicsim_hw_queue {
 	unsigned int index;
 	struct nicsim_vector *vec;
 
-	spinlock_t tx_lock;		/* TX registers vs the DMA engine */
+	spinlock_t tx_lock;		/* TX registers and FIFO vs the engine */
 	struct nicsim_hw_ring txr;
 	struct work_struct tx_engine;	/* DMA engine, woken by the doorbell */
+	/* the frame being gathered from its descriptors */
+	u8 *fifo;			/* NICSIM_TX_FIFO_SIZE bytes */
+	u32 fifo_len;
+	bool fifo_bad;			/* a buffer did not translate or fit */
+	u16 fifo_cmd;			/* first descriptor's command */
+	u16 fifo_csum_start;
+	u16 fifo_csum_offset;
+	u64 fifo_seq;
 
 	spinlock_t rx_lock;		/* RX registers vs the peer's engine */
 	struct nicsim_hw_ring rxr;
@@ -101,6 +109,7 @@ struct nicsim_hw_queue {
 	/* device counters, under the matching ring lock */
 	u64 tx_frames;
 	u64 tx_dma_errors;
+	u64 tx_csum_errors;		/* offload asked outside the frame */
 	u64 tx_wire_drops;		/* lost on the cable */
 	u64 tx_wire_corrupted;		/* a bit error on the cable */
 	u64 rx_frames;
@@ -181,14 +190,15 @@ static inline struct nicsim_dev *to_nicsim_dev(struct device *dev)
 
 /* What a TX descriptor carries, and how to release it on completion. */
 enum nicsim_tx_buf_type {
-	NICSIM_TX_SKB,		/* from the stack: unmap, free the skb */
+	NICSIM_TX_SKB,		/* skb head: unmap; the last one frees the skb */
+	NICSIM_TX_SKB_FRAG,	/* skb fragment: unmap the page */
 	NICSIM_TX_XDP_TX,	/* XDP_TX: a page_pool page of this queue */
 	NICSIM_TX_XDP_XMIT,	/* ndo_xdp_xmit: unmap, return the frame */
 };
 
 struct nicsim_tx_buf {
 	union {
-		struct sk_buff *skb;
+		struct sk_buff *skb;	/* on the frame's last descriptor */
 		struct xdp_frame *xdpf;
 	};
 	dma_addr_t dma;
@@ -213,6 +223,8 @@ struct nicsim_txq {
 	u64_stats_t doorbells;
 	u64_stats_t dma_map_errors;
 	u64_stats_t ring_full;
+	u64_stats_t frags;		/* descriptors for skb fragments */
+	u64_stats_t csum_partial;	/* frames with checksum offload */
 	u64_stats_t xdp_xmit;		/* frames from ndo_xdp_xmit */
 	u64_stats_t xdp_xmit_errors;
 	/* written by the NAPI poll that cleans completions */

@@ -13,8 +13,10 @@
 #include "nicsim.h"
 #include "trace.h"
 
+/* An skb takes its head and its fragments; stop before one may not fit. */
+#define NICSIM_TX_MAX_DESCS	(MAX_SKB_FRAGS + 1)
 /* Wake a stopped queue once this many descriptors are free again. */
-#define NICSIM_TX_WAKE_THRESH	32
+#define NICSIM_TX_WAKE_THRESH	(2 * NICSIM_TX_MAX_DESCS)
 
 static u32 nicsim_txq_free_descs(const struct nicsim_txq *txq)
 {
@@ -55,18 +57,69 @@ err:
 	return false;
 }
 
-/* Write one descriptor and publish it; the caller filled its buffer. */
-static void nicsim_txq_post(struct nicsim_txq *txq, u32 idx, dma_addr_t dma,
-			    u32 len)
+/* Write one descriptor; nothing is published until the tail moves. */
+static void nicsim_txq_write_desc(struct nicsim_txq *txq, u32 idx,
+				  dma_addr_t dma, u32 len, u16 cmd,
+				  u16 csum_start, u16 csum_offset)
 {
 	struct nicsim_tx_desc *desc = &txq->desc[idx];
 
 	desc->addr = cpu_to_le64(dma);
 	desc->len = cpu_to_le16(len);
-	desc->cmd = cpu_to_le16(NICSIM_TXD_CMD_EOP);
+	desc->cmd = cpu_to_le16(cmd);
+	desc->csum_start = cpu_to_le16(csum_start);
+	desc->csum_offset = cpu_to_le16(csum_offset);
 	desc->status = 0;
-	/* publish the slot: clean must not see the tail before the reset DD */
-	smp_store_release(&txq->tail, txq->tail + 1);
+}
+
+/* Publish descriptors up to @tail: clean must not see stale DD bits. */
+static void nicsim_txq_publish(struct nicsim_txq *txq, u32 tail)
+{
+	/* pairs with smp_load_acquire() in nicsim_txq_clean() */
+	smp_store_release(&txq->tail, tail);
+}
+
+/* Write one single-buffer frame's descriptor and publish it. */
+static void nicsim_txq_post(struct nicsim_txq *txq, u32 idx, dma_addr_t dma,
+			    u32 len)
+{
+	nicsim_txq_write_desc(txq, idx, dma, len, NICSIM_TXD_CMD_EOP, 0, 0);
+	nicsim_txq_publish(txq, txq->tail + 1);
+}
+
+/*
+ * Map an skb's head and fragments. Returns the number of buffers, or 0
+ * with nothing left mapped if one mapping failed.
+ */
+static unsigned int nicsim_tx_map_skb(struct nicsim_txq *txq,
+				      struct sk_buff *skb, dma_addr_t *dma,
+				      u32 *len)
+{
+	struct device *dma_dev = &txq->port->ndev->dev;
+	unsigned int i, n = skb_shinfo(skb)->nr_frags;
+
+	len[0] = skb_headlen(skb);
+	if (unlikely(!nicsim_tx_map(txq, skb->data, len[0], &dma[0])))
+		return 0;
+	for (i = 0; i < n; i++) {
+		const skb_frag_t *frag = &skb_shinfo(skb)->frags[i];
+
+		len[i + 1] = skb_frag_size(frag);
+		dma[i + 1] = skb_frag_dma_map(dma_dev, frag, 0, len[i + 1],
+					      DMA_TO_DEVICE);
+		if (unlikely(dma_mapping_error(dma_dev, dma[i + 1])))
+			goto unmap;
+	}
+	return n + 1;
+
+unmap:
+	while (i--)
+		dma_unmap_page(dma_dev, dma[i + 1], len[i + 1], DMA_TO_DEVICE);
+	dma_unmap_single(dma_dev, dma[0], len[0], DMA_TO_DEVICE);
+	u64_stats_update_begin(&txq->syncp);
+	u64_stats_inc(&txq->dma_map_errors);
+	u64_stats_update_end(&txq->syncp);
+	return 0;
 }
 
 netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -74,14 +127,15 @@ netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct nicsim_port *port = netdev_priv(dev);
 	u16 qid = skb_get_queue_mapping(skb);
 	struct nicsim_txq *txq = &port->qp[qid].txq;
+	dma_addr_t dma[MAX_SKB_FRAGS + 1];
+	u32 len[MAX_SKB_FRAGS + 1], tail;
+	u16 cmd = 0, csum_start = 0;
+	unsigned int i, nbufs;
 	struct netdev_queue *nq;
-	struct nicsim_tx_buf *buf;
 	bool doorbell;
-	dma_addr_t dma;
-	u32 idx, len;
 
 	nq = netdev_get_tx_queue(dev, qid);
-	if (unlikely(!nicsim_txq_free_descs(txq))) {
+	if (unlikely(nicsim_txq_free_descs(txq) < NICSIM_TX_MAX_DESCS)) {
 		/* the stop below should make this unreachable */
 		netif_tx_stop_queue(nq);
 		u64_stats_update_begin(&txq->syncp);
@@ -92,24 +146,42 @@ netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	if (eth_skb_pad(skb))
 		goto out_dropped;	/* eth_skb_pad freed the skb */
-	len = skb_headlen(skb);
-	if (unlikely(!nicsim_tx_map(txq, skb->data, len, &dma))) {
+	nbufs = nicsim_tx_map_skb(txq, skb, dma, len);
+	if (unlikely(!nbufs)) {
 		dev_kfree_skb_any(skb);
 		goto out_dropped;
 	}
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		cmd = NICSIM_TXD_CMD_CSUM;
+		csum_start = skb_checksum_start_offset(skb);
+	}
 
-	idx = txq->tail & (txq->size - 1);
-	buf = &txq->bufs[idx];
-	buf->skb = skb;
-	buf->dma = dma;
-	buf->len = len;
-	buf->type = NICSIM_TX_SKB;
-	nicsim_txq_post(txq, idx, dma, len);
+	tail = txq->tail;
+	for (i = 0; i < nbufs; i++, tail++) {
+		struct nicsim_tx_buf *buf = &txq->bufs[tail & (txq->size - 1)];
+		bool last = i == nbufs - 1;
+
+		buf->skb = last ? skb : NULL;
+		buf->dma = dma[i];
+		buf->len = len[i];
+		buf->type = i ? NICSIM_TX_SKB_FRAG : NICSIM_TX_SKB;
+		nicsim_txq_write_desc(txq, tail & (txq->size - 1), dma[i],
+				      len[i], (i ? 0 : cmd) |
+				      (last ? NICSIM_TXD_CMD_EOP : 0),
+				      i ? 0 : csum_start,
+				      i ? 0 : skb->csum_offset);
+	}
+	nicsim_txq_publish(txq, tail);
 	skb_tx_timestamp(skb);
+	u64_stats_update_begin(&txq->syncp);
+	u64_stats_add(&txq->frags, nbufs - 1);
+	if (cmd)
+		u64_stats_inc(&txq->csum_partial);
+	u64_stats_update_end(&txq->syncp);
 
 	doorbell = __netdev_tx_sent_queue(nq, skb->len, netdev_xmit_more());
-	netif_txq_maybe_stop(nq, nicsim_txq_free_descs(txq), 1,
-			     NICSIM_TX_WAKE_THRESH);
+	netif_txq_maybe_stop(nq, nicsim_txq_free_descs(txq),
+			     NICSIM_TX_MAX_DESCS, NICSIM_TX_WAKE_THRESH);
 	if (doorbell || netif_xmit_stopped(nq))
 		nicsim_txq_doorbell(txq);
 	return NETDEV_TX_OK;
@@ -143,24 +215,33 @@ void nicsim_txq_clean(struct nicsim_txq *txq, int budget)
 
 		switch (buf->type) {
 		case NICSIM_TX_SKB:
-			dma_unmap_single(dma_dev, buf->dma, buf->len,
-					 DMA_TO_DEVICE);
+		case NICSIM_TX_SKB_FRAG:
+			if (buf->type == NICSIM_TX_SKB)
+				dma_unmap_single(dma_dev, buf->dma, buf->len,
+						 DMA_TO_DEVICE);
+			else
+				dma_unmap_page(dma_dev, buf->dma, buf->len,
+					       DMA_TO_DEVICE);
+			if (!buf->skb)
+				break;	/* not the frame's last buffer */
 			bql_bytes += buf->skb->len;
 			bql_pkts++;
+			pkts++;
 			napi_consume_skb(buf->skb, budget);
 			break;
 		case NICSIM_TX_XDP_TX:
 			/* the page returns to this queue's pool, in its NAPI */
 			xdp_return_frame_rx_napi(buf->xdpf);
+			pkts++;
 			break;
 		case NICSIM_TX_XDP_XMIT:
 			dma_unmap_single(dma_dev, buf->dma, buf->len,
 					 DMA_TO_DEVICE);
 			xdp_return_frame(buf->xdpf);
+			pkts++;
 			break;
 		}
 		bytes += buf->len;
-		pkts++;
 		buf->skb = NULL;
 		clean++;
 	}
@@ -211,13 +292,25 @@ void nicsim_txq_free(struct nicsim_txq *txq)
 		struct nicsim_tx_buf *buf;
 
 		buf = &txq->bufs[txq->clean & (txq->size - 1)];
-		if (buf->type != NICSIM_TX_XDP_TX)
+		switch (buf->type) {
+		case NICSIM_TX_SKB_FRAG:
+			dma_unmap_page(dma_dev, buf->dma, buf->len,
+				       DMA_TO_DEVICE);
+			dev_kfree_skb_any(buf->skb);	/* NULL but last */
+			break;
+		case NICSIM_TX_SKB:
 			dma_unmap_single(dma_dev, buf->dma, buf->len,
 					 DMA_TO_DEVICE);
-		if (buf->type == NICSIM_TX_SKB)
 			dev_kfree_skb_any(buf->skb);
-		else
+			break;
+		case NICSIM_TX_XDP_XMIT:
+			dma_unmap_single(dma_dev, buf->dma, buf->len,
+					 DMA_TO_DEVICE);
+			fallthrough;
+		case NICSIM_TX_XDP_TX:
 			xdp_return_frame(buf->xdpf);
+			break;
+		}
 		buf->skb = NULL;
 	}
 	netdev_tx_reset_queue(netdev_get_tx_queue(txq->port->netdev,

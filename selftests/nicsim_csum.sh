@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# RX checksum offload: the device verifies TCP/UDP checksums and the driver
-# marks those skbs CHECKSUM_UNNECESSARY (counted as csum_unnecessary);
+# Checksum offload and scatter-gather: TCP and UDP leave with their
+# checksum computed by the sending device from fragments it gathered, and
+# arrive intact; the receiving device verifies TCP/UDP checksums and the
+# driver marks those skbs CHECKSUM_UNNECESSARY (counted as csum_unnecessary);
 # with rxcsum off nothing is marked; frames corrupted on the wire
 # (fail_wire_corrupt) are counted by the device and reach the stack
 # unmarked, which finds the bad checksum and drops them (InCsumErrors).
@@ -14,7 +16,7 @@ NICSIM_UDP=${NICSIM_OBJ:-$(dirname "$0")}/selftests/nicsim_udp
 [ -x "$NICSIM_UDP" ] || NICSIM_UDP=$(dirname "$0")/nicsim_udp
 
 ktap_print_header
-ktap_set_plan 3
+ktap_set_plan 4
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"
 dbg=/sys/kernel/debug/nicsim/nicsim$ID
@@ -83,5 +85,32 @@ corrupted() {
 		[ $(( $(in_csum_errors) - snmp0 )) -eq 5 ]
 }
 ktap_test_result "fail_wire_corrupt: the device flags them, the stack drops them" corrupted
+
+stat0() {
+	ip netns exec "$NS0" ethtool -S "$IF0" |
+		awk -v s="$1" '{ n = $1; sub(/^[a-z]+[0-9]+_/, "", n); sub(/:$/, "", n) }
+			n == s { t += $2 } END { print t + 0 }'
+}
+tcp_sg() {
+	local in out frags0 csum0 err0 rc=0
+
+	in=$(mktemp)
+	out=$(mktemp)
+	head -c 2000000 /dev/urandom >"$in"
+	frags0=$(stat0 frags)
+	csum0=$(stat0 csum_partial)
+	err0=$(stat1 rx_csum_errors)
+	ip netns exec "$NS1" timeout 60 nc -d -l 10.0.0.2 9001 >"$out" &
+	sleep 1
+	ip netns exec "$NS0" timeout 60 nc -N 10.0.0.2 9001 <"$in"
+	wait $!
+	ktap_print_msg "TCP: $(stat -c %s "$out") of 2000000 bytes, frags +$(( $(stat0 frags) - frags0 )), csum_partial +$(( $(stat0 csum_partial) - csum0 )), rx_csum_errors +$(( $(stat1 rx_csum_errors) - err0 ))"
+	cmp -s "$in" "$out" && [ $(( $(stat0 frags) - frags0 )) -gt 0 ] &&
+		[ $(( $(stat0 csum_partial) - csum0 )) -gt 0 ] &&
+		[ "$(stat1 rx_csum_errors)" -eq "$err0" ] || rc=1
+	rm -f "$in" "$out"
+	return $rc
+}
+ktap_test_result "TCP with scatter-gather and TX checksum offload arrives intact" tcp_sg
 
 ktap_finished
