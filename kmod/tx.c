@@ -245,7 +245,8 @@ void nicsim_txq_clean(struct nicsim_txq *txq, int budget)
 		buf->skb = NULL;
 		clean++;
 	}
-	if (!pkts)
+	/* a frame's first buffers can complete before its last one */
+	if (clean == txq->clean)
 		return;
 
 	/* free the slots only after their buffers are released */

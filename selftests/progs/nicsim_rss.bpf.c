@@ -36,7 +36,10 @@ int nicsim_rss_probe(struct xdp_md *ctx)
 	__u64 ts = 0;
 	__u32 i;
 
-	if ((void *)(eth + 1) > data_end ||
+	/* only the test's frames: from 02:00:00:00:00:00 */
+	if ((void *)(eth + 1) > data_end || eth->h_source[0] != 0x02 ||
+	    eth->h_source[1] || eth->h_source[2] || eth->h_source[3] ||
+	    eth->h_source[4] || eth->h_source[5] ||
 	    (eth->h_proto != bpf_htons(ETH_P_IP) &&
 	     eth->h_proto != bpf_htons(ETH_P_IPV6) &&
 	     eth->h_proto != bpf_htons(ETH_P_8021Q)))
