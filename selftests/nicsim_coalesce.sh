@@ -8,8 +8,6 @@
 
 trap nicsim_cleanup EXIT
 
-NICSIM_UDP=${NICSIM_OBJ:-$(dirname "$0")}/selftests/nicsim_udp
-[ -x "$NICSIM_UDP" ] || NICSIM_UDP=$(dirname "$0")/nicsim_udp
 FRAMES=8
 PACKETS=160
 
@@ -18,7 +16,7 @@ ktap_set_plan 4
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"
 e1() { ip netns exec "$NS1" ethtool "$@"; }
-hw_stat() { e1 -S "$IF1" | awk -v s="$1:" '$1 == s { print $2 }'; }
+hw_stat() { nicsim_ethtool_stat "$NS1" "$IF1" "$1"; }
 
 # PACKETS datagrams 2 ms apart to NS1: prints interrupts raised per packet
 # on the receiver (x1000, as an integer).
@@ -26,7 +24,7 @@ irqs_per_1000_packets() {
 	local irq0 irq1 rx rc
 
 	rx=$(mktemp)
-	irq0=$(hw_stat hw0_irqs_raised)
+	irq0=$(hw_stat irqs_raised)
 	ip netns exec "$NS1" "$NICSIM_UDP" recv 10.0.0.2 9000 "$PACKETS" 30 >"$rx" &
 	for _ in $(seq 1 100); do
 		grep -q ready "$rx" && break
@@ -35,7 +33,7 @@ irqs_per_1000_packets() {
 	ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 9000 "$PACKETS" 2000
 	wait $!
 	rc=$?
-	irq1=$(hw_stat hw0_irqs_raised)
+	irq1=$(hw_stat irqs_raised)
 	ktap_print_msg "$(tail -n 1 "$rx"), $((irq1 - irq0)) interrupts" >&2
 	rm -f "$rx"
 	[ "$rc" -eq 0 ] || return 1
@@ -75,9 +73,9 @@ e1 -C "$IF1" rx-usecs 500 rx-frames 64
 timer_fires() {
 	local before after
 
-	before=$(hw_stat hw0_irqs_raised)
+	before=$(hw_stat irqs_raised)
 	ip netns exec "$NS0" ping -q -c 3 -i 0.2 -W 5 10.0.0.2 >/dev/null || return 1
-	after=$(hw_stat hw0_irqs_raised)
+	after=$(hw_stat irqs_raised)
 	[ $((after - before)) -ge 3 ]
 }
 ktap_test_result "the moderation timer delivers frames below the threshold" timer_fires

@@ -22,14 +22,13 @@ dbg=/sys/kernel/debug/nicsim/nicsim$ID
 }
 ip netns exec "$NS0" ping -q -c 1 -W 5 10.0.0.2 >/dev/null	# resolve ARP
 
-# stat PORT NAME: an ethtool -S counter, summed over queues (hw*_NAME...)
+# stat PORT NAME: an ethtool -S counter of port 0 or 1, over all queues
 stat() {
-	local ns=$NS0 ifn=$IF0
-
-	[ "$1" = 1 ] && ns=$NS1 ifn=$IF1
-	ip netns exec "$ns" ethtool -S "$ifn" |
-		awk -v s="$2" '{ n = $1; sub(/^[a-z]+[0-9]+_/, "", n); sub(/:$/, "", n) }
-			n == s { t += $2 } END { print t + 0 }'
+	if [ "$1" = 1 ]; then
+		nicsim_ethtool_stat "$NS1" "$IF1" "$2"
+	else
+		nicsim_ethtool_stat "$NS0" "$IF0" "$2"
+	fi
 }
 # inject PORT FAULT TIMES: fail the next TIMES opportunities, quietly
 inject() {

@@ -23,6 +23,10 @@ type ktap_print_header >/dev/null 2>&1 || {
 NICSIM_DEVS=""
 NICSIM_NETNS=""
 
+# The UDP helper built with the tests (out of tree: in the object dir).
+NICSIM_UDP=${NICSIM_OBJ:-$lib_dir}/selftests/nicsim_udp
+[ -x "$NICSIM_UDP" ] || NICSIM_UDP=$lib_dir/nicsim_udp
+
 nicsim_cleanup() {
 	local id ns
 
@@ -102,4 +106,12 @@ nicsim_pair() {
 # rx_dropped, tx_bytes, ...) as sysfs shows it inside namespace NS.
 nicsim_stat() {
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
+}
+
+# nicsim_ethtool_stat NS IFNAME NAME: an ethtool -S counter summed over the
+# queues, NAME without its queue prefix (rx_stalled for hw0_rx_stalled...)
+nicsim_ethtool_stat() {
+	ip netns exec "$1" ethtool -S "$2" |
+		awk -v s="$3" '{ n = $1; sub(/^[a-z]+[0-9]+_/, "", n); sub(/:$/, "", n) }
+			n == s { t += $2 } END { print t + 0 }'
 }

@@ -27,6 +27,7 @@
 #include "kselftest_harness.h"
 #include "nicsim_kfuncs.h"
 #include "nicsim_rss.h"
+#include "nicsim_test.h"
 #include "nicsim_rss.skel.h"
 
 #define QUEUES		4
@@ -143,13 +144,6 @@ static int build_frame(const struct flow *f, const unsigned char *dst_mac,
 	return off + l4len < 60 ? 60 : off + l4len;
 }
 
-static int run(const char *cmd)
-{
-	int rc = system(cmd);
-
-	return rc == -1 ? -1 : WEXITSTATUS(rc);
-}
-
 FIXTURE(rss) {
 	unsigned int id;
 	char tx_if[IFNAMSIZ], rx_if[IFNAMSIZ];
@@ -160,30 +154,16 @@ FIXTURE_SETUP(rss)
 {
 	char cmd[512], key[200] = "";
 	int i, ifindex;
-	FILE *f;
 
-	ASSERT_EQ(0, run("[ -d /sys/bus/nicsim ] || modprobe -q nicsim 2>/dev/null || "
-			 "insmod ${NICSIM_KO:-${NICSIM_OBJ:-..}/kmod/nicsim.ko}"));
 	srand(time(NULL) ^ getpid());
 	self->id = 2000000 + rand() % 1000000;
-	snprintf(cmd, sizeof(cmd), "echo %u 2 %d > /sys/bus/nicsim/new_device",
-		 self->id, QUEUES);
-	ASSERT_EQ(0, run(cmd));
-	snprintf(cmd, sizeof(cmd),
-		 "for n in /sys/bus/nicsim/devices/nicsim%u/net/*; do "
-		 "echo $(cat $n/dev_port) ${n##*/}; done | sort -n | cut -d' ' -f2",
-		 self->id);
-	f = popen(cmd, "r");
-	ASSERT_NE(NULL, f);
-	ASSERT_EQ(2, fscanf(f, "%15s %15s", self->tx_if, self->rx_if));
-	pclose(f);
-
+	ASSERT_EQ(0, nicsim_create_pair(self->id, QUEUES, self->tx_if,
+					self->rx_if));
 	for (i = 0; i < 40; i++)
 		sprintf(key + strlen(key), "%s%02x", i ? ":" : "", rss_key[i]);
-	snprintf(cmd, sizeof(cmd),
-		 "ip link set %s up && ip link set %s up && ethtool -X %s hkey %s equal %d",
-		 self->tx_if, self->rx_if, self->rx_if, key, QUEUES);
-	ASSERT_EQ(0, run(cmd));
+	snprintf(cmd, sizeof(cmd), "ethtool -X %s hkey %s equal %d",
+		 self->rx_if, key, QUEUES);
+	ASSERT_EQ(0, nicsim_run(cmd));
 
 	ifindex = if_nametoindex(self->rx_if);
 	self->skel = nicsim_rss__open();
@@ -199,13 +179,9 @@ FIXTURE_SETUP(rss)
 
 FIXTURE_TEARDOWN(rss)
 {
-	char cmd[128];
-
 	if (self->skel)
 		nicsim_rss__destroy(self->skel);
-	snprintf(cmd, sizeof(cmd), "echo %u > /sys/bus/nicsim/del_device",
-		 self->id);
-	run(cmd);
+	nicsim_delete(self->id);
 }
 
 TEST(toeplitz_reference_matches_published_values)
@@ -302,7 +278,7 @@ TEST_F(rss, vlan_tag_metadata)
 		if (pass == 1) {
 			snprintf(cmd, sizeof(cmd), "ethtool -K %s rxvlan off",
 				 self->rx_if);
-			ASSERT_EQ(0, run(cmd));
+			ASSERT_EQ(0, nicsim_run(cmd));
 		}
 		len = build_frame(f, (unsigned char *)ifr.ifr_hwaddr.sa_data,
 				  frame);

@@ -27,8 +27,6 @@ counters() {
 	echo "$b"
 }
 
-NICSIM_UDP=${NICSIM_OBJ:-$(dirname "$0")}/selftests/nicsim_udp
-[ -x "$NICSIM_UDP" ] || NICSIM_UDP=$(dirname "$0")/nicsim_udp
 
 ktap_print_header
 ktap_set_plan 5

@@ -20,10 +20,7 @@ ip -n "$NS1" addr add 10.10.0.2/24 dev vlan10
 ip -n "$NS0" link set vlan10 up
 ip -n "$NS1" link set vlan10 up
 
-stripped() {
-	ip netns exec "$NS1" ethtool -S "$IF1" |
-		awk '/hw[0-9]+_rx_vlan_stripped:/ { t += $2 } END { print t + 0 }'
-}
+stripped() { nicsim_ethtool_stat "$NS1" "$IF1" rx_vlan_stripped; }
 vlan_pings() { ip netns exec "$NS0" ping -q -c 5 -i 0.1 -W 5 10.10.0.2 >/dev/null; }
 
 default_on() {

@@ -30,6 +30,7 @@
 
 #include "kselftest_harness.h"
 #include "nicsim_kfuncs.h"
+#include "nicsim_test.h"
 #include "nicsim_xdp.skel.h"
 
 #define TEST_PROTO	0x88b5		/* IEEE local experimental EtherType */
@@ -42,13 +43,6 @@ static __u64 now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);	/* bpf_ktime_get_ns()'s clock */
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static int run(const char *cmd)
-{
-	int rc = system(cmd);
-
-	return rc == -1 ? -1 : WEXITSTATUS(rc);
 }
 
 static int sysfs_read_u64(const char *path, unsigned long long *val)
@@ -120,12 +114,6 @@ static void wait_frames(struct nicsim_xdp *skel, __u64 n)
 		usleep(10000);
 }
 
-static int load_module(void)
-{
-	return run("[ -d /sys/bus/nicsim ] || modprobe -q nicsim 2>/dev/null || "
-		   "insmod ${NICSIM_KO:-${NICSIM_OBJ:-..}/kmod/nicsim.ko}");
-}
-
 /* Open and load the probe; the module must be there (its kfunc is). */
 static struct nicsim_xdp *load_probe_verdict(__u32 verdict, int redirect_to)
 {
@@ -176,38 +164,16 @@ FIXTURE(nicsim) {
 
 FIXTURE_SETUP(nicsim)
 {
-	char cmd[512];
-	FILE *f;
-
-	ASSERT_EQ(0, load_module());
 	srand(time(NULL) ^ getpid());
 	self->id = 1000000 + rand() % 1000000;
-	snprintf(cmd, sizeof(cmd), "echo %u > /sys/bus/nicsim/new_device",
-		 self->id);
-	ASSERT_EQ(0, run(cmd));
-
-	snprintf(cmd, sizeof(cmd),
-		 "for n in /sys/bus/nicsim/devices/nicsim%u/net/*; do "
-		 "echo $(cat $n/dev_port) ${n##*/}; done | sort -n | cut -d' ' -f2",
-		 self->id);
-	f = popen(cmd, "r");
-	ASSERT_NE(NULL, f);
-	ASSERT_EQ(2, fscanf(f, "%15s %15s", self->tx_if, self->rx_if));
-	pclose(f);
-	snprintf(cmd, sizeof(cmd), "ip link set %s up && ip link set %s up",
-		 self->tx_if, self->rx_if);
-	ASSERT_EQ(0, run(cmd));
+	ASSERT_EQ(0, nicsim_create_pair(self->id, 1, self->tx_if, self->rx_if));
 	self->rx_ifindex = if_nametoindex(self->rx_if);
 	ASSERT_NE(0, self->rx_ifindex);
 }
 
 FIXTURE_TEARDOWN(nicsim)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "echo %u > /sys/bus/nicsim/del_device",
-		 self->id);
-	run(cmd);
+	nicsim_delete(self->id);
 }
 
 TEST_F(nicsim, kfunc_meta_native)
@@ -350,7 +316,7 @@ TEST_F(nicsim, redirect_from_veth_uses_ndo_xdp_xmit)
 	snprintf(cmd, sizeof(cmd),
 		 "ip link add %s type veth peer name %s && ip link set %s up && ip link set %s up",
 		 a, b, a, b);
-	ASSERT_EQ(0, run(cmd));
+	ASSERT_EQ(0, nicsim_run(cmd));
 	veth = if_nametoindex(b);
 	skel = load_probe_verdict(XDP_REDIRECT, if_nametoindex(self->tx_if));
 	ASSERT_NE(NULL, skel);
@@ -379,7 +345,7 @@ TEST_F(nicsim, redirect_from_veth_uses_ndo_xdp_xmit)
 	bpf_xdp_detach(self->rx_ifindex, XDP_FLAGS_DRV_MODE, NULL);
 	bpf_xdp_detach(veth, XDP_FLAGS_DRV_MODE, NULL);
 	snprintf(cmd, sizeof(cmd), "ip link del %s", a);
-	run(cmd);
+	nicsim_run(cmd);
 	nicsim_xdp__destroy(counter);
 	nicsim_xdp__destroy(skel);
 }
@@ -391,7 +357,7 @@ TEST(kfunc_on_veth_fails)
 	struct nicsim_xdp *skel;
 	int ifindex;
 
-	ASSERT_EQ(0, load_module());
+	ASSERT_EQ(0, nicsim_load_module());
 	skel = load_probe(false);
 	ASSERT_NE(NULL, skel);
 	snprintf(a, sizeof(a), "nsveth%d", getpid() % 10000);
@@ -399,7 +365,7 @@ TEST(kfunc_on_veth_fails)
 	snprintf(cmd, sizeof(cmd),
 		 "ip link add %s type veth peer name %s && ip link set %s up && ip link set %s up",
 		 a, b, a, b);
-	ASSERT_EQ(0, run(cmd));
+	ASSERT_EQ(0, nicsim_run(cmd));
 	ifindex = if_nametoindex(b);
 	ASSERT_EQ(0, bpf_xdp_attach(ifindex,
 				    bpf_program__fd(skel->progs.nicsim_xdp_probe),
@@ -415,7 +381,7 @@ TEST(kfunc_on_veth_fails)
 	EXPECT_EQ(0, skel->bss->meta_garbage);	/* zeroed on error */
 
 	snprintf(cmd, sizeof(cmd), "ip link del %s", a);
-	run(cmd);
+	nicsim_run(cmd);
 	nicsim_xdp__destroy(skel);
 }
 
