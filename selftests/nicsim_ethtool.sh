@@ -85,11 +85,17 @@ stats_names() {
 ktap_test_result "ethtool -S has per-queue driver and device counters" stats_names
 
 stats_agree() {
-	local sum link
+	local sum link again i
 
 	pings 5
-	sum=$(e1 -S "$IF1" | awk '/^ *rx[0-9]+_packets:/ { s += $2 } END { print s }')
-	link=$(nicsim_stat "$NS1" "$IF1" rx_packets)
+	# a frame may land between the two reads: retry until none did
+	for i in 1 2 3 4 5; do
+		sum=$(e1 -S "$IF1" | awk '/^ *rx[0-9]+_packets:/ { s += $2 } END { print s }')
+		link=$(nicsim_stat "$NS1" "$IF1" rx_packets)
+		again=$(e1 -S "$IF1" | awk '/^ *rx[0-9]+_packets:/ { s += $2 } END { print s }')
+		[ "$sum" = "$again" ] && break
+		sleep 0.2
+	done
 	ktap_print_msg "sum of rxN_packets $sum, rx_packets $link"
 	[ "$sum" -eq "$link" ] && [ "$sum" -gt 0 ]
 }
