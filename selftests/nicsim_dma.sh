@@ -8,22 +8,16 @@
 
 . "$(dirname "$0")/nicsim_lib.sh"
 
-TRACEFS=/sys/kernel/tracing
-inst=""
-cleanup() {
-	[ -n "$inst" ] && rmdir "$inst" 2>/dev/null
-	nicsim_cleanup
-}
-trap cleanup EXIT
+trap nicsim_cleanup EXIT
 
 ktap_print_header
-[ -d "$TRACEFS/events/dma" ] || { ktap_skip_all "no dma:* tracepoints"; exit "$KSFT_SKIP"; }
+[ -d "$NICSIM_TRACEFS/events/dma" ] || { ktap_skip_all "no dma:* tracepoints"; exit "$KSFT_SKIP"; }
 ktap_set_plan 3
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"
 
-inst=$TRACEFS/instances/nicsim-dma-$$
-mkdir "$inst"
+nicsim_trace_instance nicsim-dma
+inst=$NICSIM_TRACE_INSTANCE
 echo 8192 >"$inst/buffer_size_kb"
 for ev in dma_map_page dma_unmap_page dma_alloc dma_free; do
 	echo 1 >"$inst/events/dma/$ev/enable"

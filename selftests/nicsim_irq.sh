@@ -6,13 +6,7 @@
 
 . "$(dirname "$0")/nicsim_lib.sh"
 
-TRACEFS=/sys/kernel/tracing
-inst=""
-cleanup() {
-	[ -n "$inst" ] && rmdir "$inst" 2>/dev/null
-	nicsim_cleanup
-}
-trap cleanup EXIT
+trap nicsim_cleanup EXIT
 
 ktap_print_header
 [ "$(nproc)" -ge 2 ] || { ktap_skip_all "needs 2 CPUs"; exit "$KSFT_SKIP"; }
@@ -41,8 +35,8 @@ follows() { # CPU
 ktap_test_result "interrupts follow smp_affinity to CPU 1" follows 1
 ktap_test_result "and back to CPU 0" follows 0
 
-inst=$TRACEFS/instances/nicsim-irq-$$
-mkdir "$inst"
+nicsim_trace_instance nicsim-irq
+inst=$NICSIM_TRACE_INSTANCE
 echo "irq == $irq" >"$inst/events/irq/irq_handler_entry/filter"
 echo 1 >"$inst/events/irq/irq_handler_entry/enable"
 traffic

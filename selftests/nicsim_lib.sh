@@ -27,9 +27,20 @@ NICSIM_NETNS=""
 NICSIM_UDP=${NICSIM_OBJ:-$lib_dir}/selftests/nicsim_udp
 [ -x "$NICSIM_UDP" ] || NICSIM_UDP=$lib_dir/nicsim_udp
 
+NICSIM_TRACEFS=/sys/kernel/tracing
+NICSIM_TRACE_INSTANCE=""
+
+# nicsim_trace_instance NAME: make a private ftrace instance, removed by
+# nicsim_cleanup; its path is in $NICSIM_TRACE_INSTANCE.
+nicsim_trace_instance() {
+	NICSIM_TRACE_INSTANCE=$NICSIM_TRACEFS/instances/$1-$$
+	mkdir "$NICSIM_TRACE_INSTANCE"
+}
+
 nicsim_cleanup() {
 	local id ns
 
+	[ -n "$NICSIM_TRACE_INSTANCE" ] && rmdir "$NICSIM_TRACE_INSTANCE" 2>/dev/null
 	for id in $NICSIM_DEVS; do
 		[ -e "$NICSIM_BUS/devices/nicsim$id" ] &&
 			echo "$id" >"$NICSIM_BUS/del_device"

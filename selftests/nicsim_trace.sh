@@ -6,25 +6,18 @@
 
 . "$(dirname "$0")/nicsim_lib.sh"
 
-TRACEFS=/sys/kernel/tracing
-inst=""
-
-cleanup() {
-	[ -n "$inst" ] && rmdir "$inst" 2>/dev/null
-	nicsim_cleanup
-}
-trap cleanup EXIT
+trap nicsim_cleanup EXIT
 
 ktap_print_header
 ktap_set_plan 6
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
-[ -d "$TRACEFS/events/nicsim" ] || ktap_exit_fail_msg "no nicsim events in $TRACEFS"
+[ -d "$NICSIM_TRACEFS/events/nicsim" ] || ktap_exit_fail_msg "no nicsim events in $NICSIM_TRACEFS"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"
 # resolve ARP first, so that the traced ping is a single echo exchange
 ip netns exec "$NS0" ping -q -c 1 -W 5 10.0.0.2 >/dev/null
 
-inst=$TRACEFS/instances/nicsim-test-$$
-mkdir "$inst"
+nicsim_trace_instance nicsim-test
+inst=$NICSIM_TRACE_INSTANCE
 for ev in nicsim_tx_doorbell nicsim_rx_dma_write nicsim_irq_raise nicsim_rx_desc; do
 	echo 1 >"$inst/events/nicsim/$ev/enable"
 done
