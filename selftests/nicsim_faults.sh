@@ -64,44 +64,26 @@ latency() {
 }
 ktap_test_result "wire_latency_us delays the frames one port sends" latency
 
-wire_drop() {
+# fault_loses PORT FAULT TIMES COUNTER: inject TIMES faults on PORT during
+# 10 pings; the counter grows by exactly TIMES, at least one and at most
+# TIMES pings are lost, and 5 more pings all pass.
+fault_loses() {
 	local before got
 
-	before=$(stat 0 tx_wire_drops)
-	inject 0 fail_wire_drop 4
+	before=$(stat "$1" "$4")
+	inject "$1" "$2" "$3"
 	got=$(received 10)
-	ktap_print_msg "wire drop: $got of 10 replies, tx_wire_drops +$(( $(stat 0 tx_wire_drops) - before ))"
-	lost_between $((10 - got)) 4 &&
-		[ $(( $(stat 0 tx_wire_drops) - before )) -eq 4 ] &&
+	ktap_print_msg "$2: $got of 10 replies, $4 +$(( $(stat "$1" "$4") - before ))"
+	lost_between $((10 - got)) "$3" &&
+		[ $(( $(stat "$1" "$4") - before )) -eq "$3" ] &&
 		[ "$(received 5)" -eq 5 ]
 }
-ktap_test_result "fail_wire_drop: 4 frames lost on the cable and counted, then recovery" wire_drop
-
-tx_map() {
-	local before got
-
-	before=$(stat 0 dma_map_errors)
-	inject 0 fail_tx_dma_map 3
-	got=$(received 10)
-	ktap_print_msg "TX DMA map: $got of 10 replies, dma_map_errors +$(( $(stat 0 dma_map_errors) - before ))"
-	lost_between $((10 - got)) 3 &&
-		[ $(( $(stat 0 dma_map_errors) - before )) -eq 3 ] &&
-		[ "$(received 5)" -eq 5 ]
-}
-ktap_test_result "fail_tx_dma_map: 3 frames dropped and counted, then recovery" tx_map
-
-rx_stall() {
-	local before got
-
-	before=$(stat 1 rx_stalled)
-	inject 1 fail_rx_stall 5
-	got=$(received 10)
-	ktap_print_msg "RX stall: $got of 10 replies, rx_stalled +$(( $(stat 1 rx_stalled) - before ))"
-	lost_between $((10 - got)) 5 &&
-		[ $(( $(stat 1 rx_stalled) - before )) -eq 5 ] &&
-		[ "$(received 5)" -eq 5 ]
-}
-ktap_test_result "fail_rx_stall: 5 frames dropped by the device, then recovery" rx_stall
+ktap_test_result "fail_wire_drop: 4 frames lost on the cable and counted, then recovery" \
+	fault_loses 0 fail_wire_drop 4 tx_wire_drops
+ktap_test_result "fail_tx_dma_map: 3 frames dropped and counted, then recovery" \
+	fault_loses 0 fail_tx_dma_map 3 dma_map_errors
+ktap_test_result "fail_rx_stall: 5 frames dropped by the device, then recovery" \
+	fault_loses 1 fail_rx_stall 5 rx_stalled
 
 rx_refill() {
 	local before
