@@ -17,11 +17,10 @@ endif
 
 BPF_CFLAGS := -g -O2 -Wall -Werror --target=bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
 	      -I$(TOOLS) -I$(LIBBPF_INC) -I$(NICSIM_ROOT)/kmod
-KSRC ?= $(if $(wildcard $(KDIR)/source),$(KDIR)/source,$(KDIR))
-# the tree's uapi headers: newer than the host's, as libbpf was built with
+# the tree's exported uapi headers (tools-build): newer than the host's
 USER_CFLAGS := -g -O2 -Wall \
 	       -I$(OUTPUT) -I$(LIBBPF_INC) -I$(NICSIM_ROOT)/kmod \
-	       -I$(KSRC)/tools/include/uapi
+	       -isystem $(TOOLS)/khdr/include
 USER_LDLIBS := $(LIBBPF_A) -lelf -lz
 
 $(OUTPUT)/%.bpf.o: %.bpf.c $(TOOLS)/vmlinux.h $(NICSIM_ROOT)/kmod/nicsim_kfuncs.h
