@@ -20,6 +20,12 @@ int nicsim_bpf(struct net_device *dev, struct netdev_bpf *bpf)
 
 	switch (bpf->command) {
 	case XDP_SETUP_PROG:
+		if (bpf->prog && dev->mtu > NICSIM_XDP_MAX_MTU) {
+			NL_SET_ERR_MSG_FMT_MOD(bpf->extack,
+					       "MTU %u too large for single-buffer XDP, max %lu",
+					       dev->mtu, NICSIM_XDP_MAX_MTU);
+			return -EINVAL;
+		}
 		old = rcu_replace_pointer(port->xdp_prog, bpf->prog,
 					  lockdep_rtnl_is_held());
 		if (old)

@@ -3,6 +3,9 @@
  * nicsim test knobs in debugfs, per port:
  *   /sys/kernel/debug/nicsim/nicsimID/portN/
  *	wire_latency_us		delay of the frames this port sends
+ *	msix			the MSI-X table: one line per vector; writing
+ *				"VECTOR mask" or "VECTOR unmask" sets its
+ *				mask bit, as a bus analyser's poke would
  *	fail_wire_drop/		the cable loses a frame this port sends
  *	fail_wire_corrupt/	a bit error in a frame this port sends
  *	fail_rx_stall/		the RX DMA engine drops a received frame
@@ -14,6 +17,7 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/irq.h>
 #include <linux/ratelimit.h>
 
 #include "nicsim.h"
@@ -40,6 +44,71 @@ void nicsim_faults_init(struct nicsim_faults *faults)
 	nicsim_fault_init(&faults->rx_refill);
 }
 
+static int nicsim_msix_show(struct seq_file *m, void *v)
+{
+	struct nicsim_hw_port *hw = m->private;
+	unsigned int i;
+
+	seq_puts(m, "vector irq cpu masked pending enabled raised\n");
+	for (i = 0; i < hw->num_queues; i++) {
+		struct nicsim_vector *vec = &hw->vectors[i];
+		unsigned long flags;
+
+		raw_spin_lock_irqsave(&vec->lock, flags);
+		seq_printf(m, "%u %u %d %u %u %u %llu\n", i, vec->irq, vec->cpu,
+			   vec->masked, vec->pending, vec->enabled,
+			   vec->raised);
+		raw_spin_unlock_irqrestore(&vec->lock, flags);
+	}
+	return 0;
+}
+
+static int nicsim_msix_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, nicsim_msix_show, inode->i_private);
+}
+
+static ssize_t nicsim_msix_write(struct file *file, const char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	struct nicsim_hw_port *hw = file_inode(file)->i_private;
+	struct nicsim_vector *vec;
+	unsigned int i;
+	char buf[32], op[8];
+	bool mask;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	if (sscanf(buf, "%u %7s", &i, op) != 2 || i >= hw->num_queues ||
+	    (strcmp(op, "mask") && strcmp(op, "unmask"))) {
+		pr_warn_ratelimited("nicsim: msix: want \"VECTOR mask|unmask\", VECTOR < %u\n",
+				    hw->num_queues);
+		return -EINVAL;
+	}
+	vec = &hw->vectors[i];
+	mask = !strcmp(op, "mask");
+	/* the IRQ core's own mask is not ours to lift */
+	if (!mask && (!vec->irq || irqd_irq_masked(irq_get_irq_data(vec->irq)))) {
+		pr_warn_ratelimited("nicsim: msix: vector %u is masked by the IRQ core\n",
+				    i);
+		return -EBUSY;
+	}
+	nicsim_hw_vector_mask(vec, mask);
+	return count;
+}
+
+static const struct file_operations nicsim_msix_fops = {
+	.owner		= THIS_MODULE,
+	.open		= nicsim_msix_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= single_release,
+	.write		= nicsim_msix_write,
+};
+
 static void nicsim_port_debugfs_create(struct nicsim_hw_port *hw,
 				       struct dentry *parent)
 {
@@ -50,6 +119,7 @@ static void nicsim_port_debugfs_create(struct nicsim_hw_port *hw,
 	hw->debugfs = debugfs_create_dir(name, parent);
 	debugfs_create_u32("wire_latency_us", 0600, hw->debugfs,
 			   &hw->wire_latency_us);
+	debugfs_create_file("msix", 0600, hw->debugfs, hw, &nicsim_msix_fops);
 	fault_create_debugfs_attr("fail_wire_drop", hw->debugfs, &f->wire_drop);
 	fault_create_debugfs_attr("fail_wire_corrupt", hw->debugfs,
 				  &f->wire_corrupt);

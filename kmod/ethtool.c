@@ -203,6 +203,7 @@ static void nicsim_get_ringparam(struct net_device *dev,
 	ring->tx_max_pending = NICSIM_MAX_RING_SIZE;
 	ring->rx_pending = port->ring_size;
 	ring->tx_pending = port->ring_size;
+	kring->rx_buf_len = nicsim_rx_buf_len(dev->mtu);
 }
 
 static int nicsim_set_ringparam(struct net_device *dev,

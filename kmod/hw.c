@@ -221,28 +221,31 @@ void nicsim_hw_irq_moderation(struct nicsim_vector *vec, u32 rx_usecs,
 	raw_spin_unlock_irqrestore(&vec->lock, flags);
 }
 
-static void nicsim_irq_mask(struct irq_data *d)
+/*
+ * The MSI-X Vector Control mask bit: a message the vector sends while
+ * masked sets its Pending Bit instead, and goes out when it is unmasked.
+ */
+void nicsim_hw_vector_mask(struct nicsim_vector *vec, bool mask)
 {
-	struct nicsim_vector *vec = irq_data_get_irq_chip_data(d);
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&vec->lock, flags);
-	vec->masked = true;
-	raw_spin_unlock_irqrestore(&vec->lock, flags);
-}
-
-static void nicsim_irq_unmask(struct irq_data *d)
-{
-	struct nicsim_vector *vec = irq_data_get_irq_chip_data(d);
-	unsigned long flags;
-
-	raw_spin_lock_irqsave(&vec->lock, flags);
-	vec->masked = false;
-	if (vec->pending) {
+	vec->masked = mask;
+	if (!mask && vec->pending) {
 		vec->pending = false;
 		nicsim_vector_send(vec, NICSIM_IRQ_UNMASK);
 	}
 	raw_spin_unlock_irqrestore(&vec->lock, flags);
+}
+
+static void nicsim_irq_mask(struct irq_data *d)
+{
+	nicsim_hw_vector_mask(irq_data_get_irq_chip_data(d), true);
+}
+
+static void nicsim_irq_unmask(struct irq_data *d)
+{
+	nicsim_hw_vector_mask(irq_data_get_irq_chip_data(d), false);
 }
 
 static int nicsim_irq_retrigger(struct irq_data *d)

@@ -12,9 +12,6 @@
 
 #include "nicsim.h"
 
-/* Largest MTU whose frame fits one RX buffer (single-buffer XDP). */
-#define NICSIM_MAX_MTU	(NICSIM_RX_BUF_LEN - VLAN_ETH_HLEN)
-
 static void nicsim_qpair_close(struct nicsim_port *port,
 			       struct nicsim_qpair *qp)
 {
@@ -170,6 +167,7 @@ static void nicsim_get_stats64(struct net_device *dev,
 	for (q = 0; q < port->num_queues; q++) {
 		const struct nicsim_rxq *rxq = &port->qp[q].rxq;
 		const struct nicsim_txq *txq = &port->qp[q].txq;
+		const struct nicsim_hw_queue *hwq = rxq->hwq;
 		u64 packets, bytes, dropped;
 
 		do {
@@ -195,6 +193,14 @@ static void nicsim_get_stats64(struct net_device *dev,
 		stats->tx_packets += packets;
 		stats->tx_bytes += bytes;
 		stats->tx_dropped += dropped;
+
+		/* the device's drop counters, as a MAC reports them */
+		stats->rx_length_errors += READ_ONCE(hwq->rx_oversize);
+		stats->rx_missed_errors += READ_ONCE(hwq->rx_no_buffer) +
+					   READ_ONCE(hwq->rx_stalled);
+		stats->rx_errors += READ_ONCE(hwq->rx_oversize) +
+				    READ_ONCE(hwq->rx_dma_errors);
+		stats->tx_errors += READ_ONCE(hwq->tx_dma_errors);
 	}
 }
 
@@ -210,12 +216,42 @@ static int nicsim_set_features(struct net_device *dev,
 	return 0;
 }
 
+/*
+ * RX buffers are sized for the MTU, so a running port reallocates its
+ * rings. XDP keeps to one page per frame.
+ */
+static int nicsim_change_mtu(struct net_device *dev, int new_mtu)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+	unsigned int old_mtu = dev->mtu;
+	int err;
+
+	if (rtnl_dereference(port->xdp_prog) && new_mtu > NICSIM_XDP_MAX_MTU) {
+		netdev_err(dev, "MTU %d too large for single-buffer XDP, max %lu\n",
+			   new_mtu, NICSIM_XDP_MAX_MTU);
+		return -EINVAL;
+	}
+	WRITE_ONCE(dev->mtu, new_mtu);
+	if (!netif_running(dev))
+		return 0;
+	nicsim_stop(dev);
+	err = nicsim_open(dev);
+	if (!err)
+		return 0;
+	netdev_err(dev, "cannot reopen with MTU %d: %d\n", new_mtu, err);
+	WRITE_ONCE(dev->mtu, old_mtu);
+	if (nicsim_open(dev))
+		netdev_err(dev, "cannot reopen with MTU %u either\n", old_mtu);
+	return err;
+}
+
 const struct net_device_ops nicsim_netdev_ops = {
 	.ndo_open		= nicsim_open,
 	.ndo_stop		= nicsim_stop,
 	.ndo_start_xmit		= nicsim_start_xmit,
 	.ndo_get_stats64	= nicsim_get_stats64,
 	.ndo_set_features	= nicsim_set_features,
+	.ndo_change_mtu		= nicsim_change_mtu,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_bpf		= nicsim_bpf,

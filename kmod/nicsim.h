@@ -244,6 +244,8 @@ struct nicsim_rxq {
 	dma_addr_t desc_dma;
 	struct page **pages;		/* buffer posted at each descriptor */
 	struct page_pool *pp;
+	u32 buf_len;			/* frame bytes a buffer takes (MTU) */
+	unsigned int buf_order;		/* buffer size: PAGE_SIZE << order */
 	struct xdp_rxq_info xdp_rxq;
 
 	struct u64_stats_sync syncp;
@@ -307,10 +309,29 @@ struct nicsim_port {
 	struct nicsim_qpair qp[NICSIM_MAX_QUEUES];
 };
 
-/* Headroom for XDP; the rest of the page holds the frame and shinfo. */
+/*
+ * An RX buffer is one page_pool allocation of PAGE_SIZE << order: XDP
+ * headroom, the frame, then room for the skb_shared_info of build_skb.
+ * The driver posts it for the largest frame of its MTU (a VLAN tag
+ * included); the device drops longer frames as oversize.
+ */
 #define NICSIM_RX_HEADROOM	XDP_PACKET_HEADROOM
-#define NICSIM_RX_BUF_LEN	(PAGE_SIZE - NICSIM_RX_HEADROOM - \
-				 SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
+#define NICSIM_RX_SHINFO	SKB_DATA_ALIGN(sizeof(struct skb_shared_info))
+#define NICSIM_MAX_MTU		9000
+/* Largest MTU whose frame fits one page: XDP is single-buffer only. */
+#define NICSIM_XDP_MAX_MTU	(PAGE_SIZE - NICSIM_RX_HEADROOM - \
+				 NICSIM_RX_SHINFO - VLAN_ETH_HLEN)
+
+static inline u32 nicsim_rx_buf_len(unsigned int mtu)
+{
+	return mtu + VLAN_ETH_HLEN;
+}
+
+static inline unsigned int nicsim_rx_buf_order(unsigned int mtu)
+{
+	return get_order(NICSIM_RX_HEADROOM + nicsim_rx_buf_len(mtu) +
+			 NICSIM_RX_SHINFO);
+}
 
 /* hw.c: the device, and the registers the driver writes */
 int nicsim_hw_init(struct nicsim_dev *ndev);
@@ -328,6 +349,7 @@ void nicsim_hw_tx_doorbell(struct nicsim_hw_queue *hwq, u32 tail);
 void nicsim_hw_rx_doorbell(struct nicsim_hw_queue *hwq, u32 tail);
 void nicsim_hw_irq_enable(struct nicsim_vector *vec);
 void nicsim_hw_irq_disable(struct nicsim_vector *vec);
+void nicsim_hw_vector_mask(struct nicsim_vector *vec, bool mask);
 void nicsim_hw_irq_moderation(struct nicsim_vector *vec, u32 rx_usecs,
 			      u32 rx_frames, u32 tx_usecs, u32 tx_frames);
 

@@ -37,7 +37,7 @@ static void nicsim_rxq_refill(struct nicsim_rxq *rxq)
 		rxq->pages[idx] = page;
 		desc->addr = cpu_to_le64(page_pool_get_dma_addr(page) +
 					 NICSIM_RX_HEADROOM);
-		desc->buf_len = cpu_to_le16(NICSIM_RX_BUF_LEN);
+		desc->buf_len = cpu_to_le16(rxq->buf_len);
 		desc->status = 0;
 		rxq->tail++;
 		posted++;
@@ -71,7 +71,7 @@ static bool nicsim_run_xdp(struct nicsim_rxq *rxq, struct bpf_prog *prog,
 	u64_stats_t *counter;
 	u32 act;
 
-	xdp_init_buff(&nxdp->xdp, PAGE_SIZE, &rxq->xdp_rxq);
+	xdp_init_buff(&nxdp->xdp, PAGE_SIZE << rxq->buf_order, &rxq->xdp_rxq);
 	xdp_prepare_buff(&nxdp->xdp, va, *offset, *len, true);
 
 	act = bpf_prog_run_xdp(prog, &nxdp->xdp);
@@ -183,7 +183,8 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 					    &len, &metasize, &xdp_flush))
 			continue;
 
-		skb = napi_build_skb(page_address(page), PAGE_SIZE);
+		skb = napi_build_skb(page_address(page),
+				     PAGE_SIZE << rxq->buf_order);
 		if (unlikely(!skb)) {
 			page_pool_recycle_direct(rxq->pp, page);
 			dev_core_stats_rx_dropped_inc(dev);
@@ -251,15 +252,16 @@ irqreturn_t nicsim_irq_handler(int irq, void *data)
 
 int nicsim_rxq_alloc(struct nicsim_rxq *rxq, struct napi_struct *napi)
 {
+	unsigned int mtu = READ_ONCE(rxq->port->netdev->mtu);
 	struct page_pool_params pp_params = {
 		.flags		= PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,
-		.order		= 0,
+		.order		= nicsim_rx_buf_order(mtu),
 		.pool_size	= rxq->size,
 		.nid		= NUMA_NO_NODE,
 		.dev		= &rxq->port->ndev->dev,
 		.napi		= napi,
 		.dma_dir	= DMA_BIDIRECTIONAL,
-		.max_len	= NICSIM_RX_BUF_LEN,
+		.max_len	= nicsim_rx_buf_len(mtu),
 		.offset		= NICSIM_RX_HEADROOM,
 		.netdev		= rxq->port->netdev,
 		.queue_idx	= rxq->qid,
@@ -267,6 +269,8 @@ int nicsim_rxq_alloc(struct nicsim_rxq *rxq, struct napi_struct *napi)
 	struct device *dma_dev = &rxq->port->ndev->dev;
 	int err;
 
+	rxq->buf_len = pp_params.max_len;
+	rxq->buf_order = pp_params.order;
 	rxq->pp = page_pool_create(&pp_params);
 	if (IS_ERR(rxq->pp)) {
 		err = PTR_ERR(rxq->pp);
