@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The netdev netlink family (through the tree's YNL CLI) sees nicsim as
+# the driver set it up: each RX and TX queue linked to its queue pair's
+# NAPI instance, whose IRQ is the pair's vector; one page_pool per RX
+# queue on that NAPI, with statistics that count allocation and recycling.
+
+. "$(dirname "$0")/nicsim_lib.sh"
+
+trap nicsim_cleanup EXIT
+
+ktap_print_header
+# the YNL CLI and the netdev spec: in-tree, or in the tree of NICSIM_KDIR
+for d in "$(dirname "$0")/../../../../../.." "${NICSIM_KDIR:-/nonexistent}/source"; do
+	if [ -f "$d/tools/net/ynl/cli.py" ]; then
+		ynl_dir=$d
+		break
+	fi
+done
+[ -n "${ynl_dir:-}" ] || { ktap_skip_all "no tools/net/ynl/cli.py"; exit "$KSFT_SKIP"; }
+py=""
+for p in python3 /usr/bin/python3; do
+	"$p" -c 'import yaml' 2>/dev/null && { py=$p; break; }
+done
+[ -n "$py" ] || { ktap_skip_all "no python3 with yaml"; exit "$KSFT_SKIP"; }
+
+ktap_set_plan 4
+nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
+nicsim_pair 2 || ktap_exit_fail_msg "cannot set up a port pair"
+ifindex=$(ip netns exec "$NS1" cat "/sys/class/net/$IF1/ifindex")
+
+# ynl OP: dump a netdev operation in namespace $NS1, as JSON
+ynl() {
+	ip netns exec "$NS1" "$py" "$ynl_dir/tools/net/ynl/cli.py" --no-schema \
+		--spec "$ynl_dir/Documentation/netlink/specs/netdev.yaml" \
+		--output-json --dump "$1"
+}
+# jq-like: evaluate a Python expression over the JSON on stdin as `d`
+# (further arguments are sys.argv[1:])
+pyq() { "$py" -c "import json, sys; d = json.load(sys.stdin); $1" "${@:2}"; }
+irq_of() { awk -v n="$IF1-rxtx-$1" '$NF == n { sub(":", "", $1); print $1 }' /proc/interrupts; }
+
+queues=$(ynl queue-get) || ktap_exit_fail_msg "queue-get failed"
+napis=$(ynl napi-get) || ktap_exit_fail_msg "napi-get failed"
+
+queues_linked() {
+	local q rx tx irq
+
+	for q in 0 1; do
+		rx=$(echo "$queues" | pyq "print(*[x.get('napi-id', 0) for x in d if x['ifindex'] == $ifindex and x['id'] == $q and x['type'] == 'rx'])")
+		tx=$(echo "$queues" | pyq "print(*[x.get('napi-id', 0) for x in d if x['ifindex'] == $ifindex and x['id'] == $q and x['type'] == 'tx'])")
+		irq=$(echo "$napis" | pyq "print(*[x.get('irq', 0) for x in d if x['id'] == ${rx:-0}])")
+		ktap_print_msg "queue $q: rx napi ${rx:-none}, tx napi ${tx:-none}, irq ${irq:-none} ($IF1-rxtx-$q is $(irq_of "$q"))"
+		[ -n "$rx" ] && [ "$rx" != 0 ] && [ "$rx" = "$tx" ] &&
+			[ "$irq" = "$(irq_of "$q")" ] || return 1
+	done
+	[ "$(echo "$queues" | pyq "print(len([x for x in d if x['ifindex'] == $ifindex]))")" -eq 4 ]
+}
+ktap_test_result "queues link to their pair's NAPI, whose IRQ is the vector" queues_linked
+
+pools_per_queue() {
+	local pools napi_ids
+
+	pools=$(ynl page-pool-get) || return 1
+	# one pool per RX queue, on that queue's NAPI instance
+	napi_ids=$(echo "$queues" | pyq "print(*sorted(x['napi-id'] for x in d if x['ifindex'] == $ifindex and x['type'] == 'rx'))")
+	ktap_print_msg "RX NAPIs: $napi_ids; pools on: $(echo "$pools" | pyq "print(*sorted(x.get('napi-id', 0) for x in d if x.get('ifindex') == $ifindex))")"
+	[ "$(echo "$pools" | pyq "print(*sorted(x.get('napi-id', 0) for x in d if x.get('ifindex') == $ifindex))")" = "$napi_ids" ]
+}
+ktap_test_result "one page_pool per RX queue, on its NAPI" pools_per_queue
+
+# pool stats of the port, summed: FIELD...
+pool_stats() {
+	ynl page-pool-stats-get | pyq "
+s = [x for x in d if x['info'].get('ifindex') == $ifindex]
+print(*[sum(x.get(f, 0) for x in s) for f in sys.argv[1:]])" "$@"
+}
+
+stats_count() {
+	local before after
+
+	before=$(pool_stats alloc-fast alloc-slow recycle-cached recycle-ring)
+	ip netns exec "$NS0" ping -q -c 50 -i 0.01 -W 2 10.0.0.2 >/dev/null || return 1
+	after=$(pool_stats alloc-fast alloc-slow recycle-cached recycle-ring)
+	ktap_print_msg "alloc-fast alloc-slow recycle-cached recycle-ring: $before -> $after"
+	# the first fill allocates slowly; 50 frames come back to the pool
+	read -r af0 as0 rc0 rr0 <<<"$before"
+	read -r af as rc rr <<<"$after"
+	[ "$as0" -gt 0 ] && [ $(( (rc + rr) - (rc0 + rr0) )) -ge 50 ] &&
+		[ $(( (af + as) - (af0 + as0) )) -ge 50 ]
+}
+ktap_test_result "page_pool statistics count allocation and recycling" stats_count
+
+# a pool whose pages are still in flight stays listed, with a detach-time
+pools_detached() {
+	ip -n "$NS1" link set "$IF1" down || return 1
+	[ "$(ynl page-pool-get | pyq "print(len([x for x in d if x.get('ifindex') == $ifindex and 'detach-time' not in x]))")" -eq 0 ]
+}
+ktap_test_result "the pools are released when the port goes down" pools_detached
+
+ktap_finished
