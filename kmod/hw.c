@@ -61,13 +61,15 @@ static void *nicsim_hw_desc(struct nicsim_dev *ndev, struct nicsim_hw_ring *r,
 
 /* Send an interrupt message to the vector's target CPU. */
 static void nicsim_vector_send(struct nicsim_vector *vec,
-			       enum nicsim_irq_reason reason)
+			       enum nicsim_irq_reason reason, u32 rx, u32 tx)
 	__must_hold(&vec->lock)
 {
 	int cpu;
 
 	if (vec->masked) {
 		vec->pending = true;
+		vec->latched_rx += rx;
+		vec->latched_tx += tx;
 		return;
 	}
 
@@ -77,9 +79,13 @@ static void nicsim_vector_send(struct nicsim_vector *vec,
 	}
 	cpu = READ_ONCE(vec->cpu);
 	vec->raised++;
+	/* the message's timestamp and batch, which the driver may read */
+	WRITE_ONCE(vec->raise_ns, ktime_get_ns());
+	WRITE_ONCE(vec->batch_rx, rx);
+	WRITE_ONCE(vec->batch_tx, tx);
 	atomic_inc(&vec->in_flight);
 	trace_nicsim_irq_raise(vec->hw->trace_dev, vec->index, vec->irq, cpu,
-			       reason);
+			       reason, rx, tx);
 	/*
 	 * A message already on its way covers this one, as a second MSI
 	 * write to an already pending vector would.
@@ -120,10 +126,12 @@ static void nicsim_vector_fire(struct nicsim_vector *vec,
 			       enum nicsim_irq_reason reason)
 	__must_hold(&vec->lock)
 {
+	u32 rx = vec->rx_pending, tx = vec->tx_pending;
+
 	vec->enabled = false;	/* auto-disable, as EIAM does */
 	vec->rx_pending = 0;
 	vec->tx_pending = 0;
-	nicsim_vector_send(vec, reason);
+	nicsim_vector_send(vec, reason, rx, tx);
 }
 
 /*
@@ -233,7 +241,10 @@ void nicsim_hw_vector_mask(struct nicsim_vector *vec, bool mask)
 	vec->masked = mask;
 	if (!mask && vec->pending) {
 		vec->pending = false;
-		nicsim_vector_send(vec, NICSIM_IRQ_UNMASK);
+		nicsim_vector_send(vec, NICSIM_IRQ_UNMASK, vec->latched_rx,
+				   vec->latched_tx);
+		vec->latched_rx = 0;
+		vec->latched_tx = 0;
 	}
 	raw_spin_unlock_irqrestore(&vec->lock, flags);
 }
@@ -254,7 +265,7 @@ static int nicsim_irq_retrigger(struct irq_data *d)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&vec->lock, flags);
-	nicsim_vector_send(vec, NICSIM_IRQ_RETRIGGER);
+	nicsim_vector_send(vec, NICSIM_IRQ_RETRIGGER, 0, 0);
 	raw_spin_unlock_irqrestore(&vec->lock, flags);
 	return 1;
 }
@@ -473,6 +484,7 @@ static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const u8 *frame,
 	u16 status = NICSIM_RXD_STS_DD | NICSIM_RXD_STS_EOP | csum_status;
 	struct nicsim_dev *ndev = hwq->hw->ndev;
 	struct nicsim_hw_ring *rxr = &hwq->rxr;
+	enum nicsim_rx_drop_reason drop;
 	struct nicsim_rx_desc *desc;
 	u64 tstamp;
 	void *buf;
@@ -481,11 +493,13 @@ static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const u8 *frame,
 	spin_lock(&hwq->rx_lock);
 	if (unlikely(should_fail(&hwq->hw->faults.rx_stall, 1))) {
 		hwq->rx_stalled++;	/* the RX DMA engine is stuck */
-		goto unlock;
+		drop = NICSIM_RX_DROP_STALLED;
+		goto drop;
 	}
 	if (!rxr->enabled || rxr->head == READ_ONCE(rxr->tail)) {
 		hwq->rx_no_buffer++;
-		goto unlock;
+		drop = NICSIM_RX_DROP_NO_BUFFER;
+		goto drop;
 	}
 	dma_rmb();	/* read the descriptor only after the tail */
 
@@ -493,16 +507,19 @@ static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const u8 *frame,
 	desc = nicsim_hw_desc(ndev, rxr, idx, sizeof(*desc));
 	if (!desc) {
 		hwq->rx_dma_errors++;
-		goto unlock;
+		drop = NICSIM_RX_DROP_DMA_ERROR;
+		goto drop;
 	}
 	if (len > le16_to_cpu(desc->buf_len)) {
 		hwq->rx_oversize++;
-		goto unlock;
+		drop = NICSIM_RX_DROP_OVERSIZE;
+		goto drop;
 	}
 	buf = nicsim_hw_dma_va(ndev, le64_to_cpu(desc->addr), len);
 	if (!buf) {
 		hwq->rx_dma_errors++;
-		goto unlock;
+		drop = NICSIM_RX_DROP_DMA_ERROR;
+		goto drop;
 	}
 	if (READ_ONCE(hwq->hw->vlan_strip) && len >= VLAN_ETH_HLEN &&
 	    get_unaligned((__be16 *)(frame + 12)) == htons(ETH_P_8021Q)) {
@@ -533,19 +550,31 @@ static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const u8 *frame,
 	if (status & NICSIM_RXD_STS_L4CSUM_ERR)
 		hwq->rx_csum_errors++;
 	nicsim_hw_vector_event(hwq->vec, 1, 0);
-unlock:
+	spin_unlock(&hwq->rx_lock);
+	return;
+
+drop:
+	trace_nicsim_rx_drop(hwq->hw->trace_dev, hwq->index, seq, len, drop);
 	spin_unlock(&hwq->rx_lock);
 }
 
-/* The peer's MAC receives a frame from the cable. */
-static void nicsim_hw_wire_deliver(struct nicsim_hw_port *peer,
-				   const void *frame, u32 len, u64 seq)
+/*
+ * The peer's MAC receives a frame that @hw sent, after @latency_ns on the
+ * cable.
+ */
+static void nicsim_hw_wire_deliver(struct nicsim_hw_port *hw,
+				   const void *frame, u32 len, u64 seq,
+				   u64 latency_ns, bool corrupted)
 {
+	struct nicsim_hw_port *peer = hw->peer;
 	struct nicsim_rx_parse parse;
 	unsigned int queue;
 	u16 rss_type;
 	u32 hash;
 
+	trace_nicsim_wire(hw->trace_dev, peer->trace_dev, seq, len, latency_ns,
+			  corrupted ? NICSIM_WIRE_CORRUPTED :
+			  NICSIM_WIRE_DELIVERED);
 	nicsim_hw_parse(frame, len, &parse);
 	queue = nicsim_hw_rss(peer, frame, &parse, &hash, &rss_type);
 	if (queue >= peer->num_queues)
@@ -558,7 +587,9 @@ static void nicsim_hw_wire_deliver(struct nicsim_hw_port *peer,
 struct nicsim_wire_frame {
 	struct list_head list;
 	u64 due;			/* delivery time, ns */
+	u64 sent;			/* when it went on the cable, ns */
 	u64 seq;
+	bool corrupted;
 	u32 len;
 	u8 data[] __counted_by(len);
 };
@@ -589,7 +620,8 @@ static void nicsim_hw_wire_work(struct work_struct *work)
 		spin_unlock(&hw->wire_lock);
 		if (!wf)
 			break;
-		nicsim_hw_wire_deliver(hw->peer, wf->data, wf->len, wf->seq);
+		nicsim_hw_wire_deliver(hw, wf->data, wf->len, wf->seq,
+				       now - wf->sent, wf->corrupted);
 		kfree(wf);
 	}
 }
@@ -617,11 +649,13 @@ static void nicsim_hw_wire_xmit(struct nicsim_hw_queue *hwq, const void *frame,
 
 	if (unlikely(should_fail(&hw->faults.wire_drop, 1))) {
 		hwq->tx_wire_drops++;
+		trace_nicsim_wire(hw->trace_dev, hw->peer->trace_dev, seq, len,
+				  0, NICSIM_WIRE_DROPPED);
 		return;
 	}
 	corrupt = should_fail(&hw->faults.wire_corrupt, 1);
 	if (!latency && likely(!corrupt)) {
-		nicsim_hw_wire_deliver(hw->peer, frame, len, seq);
+		nicsim_hw_wire_deliver(hw, frame, len, seq, 0, false);
 		return;
 	}
 
@@ -629,6 +663,8 @@ static void nicsim_hw_wire_xmit(struct nicsim_hw_queue *hwq, const void *frame,
 	wf = kmalloc(struct_size(wf, data, len), GFP_ATOMIC);
 	if (!wf) {
 		hwq->tx_wire_drops++;
+		trace_nicsim_wire(hw->trace_dev, hw->peer->trace_dev, seq, len,
+				  0, NICSIM_WIRE_OVERFLOW);
 		return;
 	}
 	wf->len = len;
@@ -638,13 +674,17 @@ static void nicsim_hw_wire_xmit(struct nicsim_hw_queue *hwq, const void *frame,
 		hwq->tx_wire_corrupted++;
 	}
 	wf->seq = seq;
-	wf->due = ktime_get_ns() + (u64)latency * NSEC_PER_USEC;
+	wf->corrupted = corrupt;
+	wf->sent = ktime_get_ns();
+	wf->due = wf->sent + (u64)latency * NSEC_PER_USEC;
 
 	spin_lock(&hw->wire_lock);
 	if (hw->wire_count >= NICSIM_WIRE_MAX_FRAMES) {
 		spin_unlock(&hw->wire_lock);
 		kfree(wf);
 		hwq->tx_wire_drops++;
+		trace_nicsim_wire(hw->trace_dev, hw->peer->trace_dev, seq, len,
+				  0, NICSIM_WIRE_OVERFLOW);
 		return;
 	}
 	first = list_empty(&hw->wire_frames);
@@ -721,6 +761,7 @@ static void nicsim_hw_tx_engine(struct work_struct *work)
 	       done < NICSIM_ENGINE_BUDGET) {
 		struct nicsim_tx_desc *desc;
 		const void *data;
+		u64 tstamp;
 		u16 cmd;
 		u32 len;
 
@@ -738,14 +779,19 @@ static void nicsim_hw_tx_engine(struct work_struct *work)
 		data = nicsim_hw_dma_va(ndev, le64_to_cpu(desc->addr), len);
 		if (!hwq->fifo_len && !hwq->fifo_bad) {	/* a new frame */
 			hwq->fifo_seq = atomic64_inc_return(&ndev->frame_seq);
+			hwq->fifo_first = txr->head & (txr->size - 1);
 			hwq->fifo_cmd = cmd;
 			hwq->fifo_csum_start = le16_to_cpu(desc->csum_start);
 			hwq->fifo_csum_offset = le16_to_cpu(desc->csum_offset);
 		}
 
+		tstamp = ktime_get_ns();	/* this buffer's read is done */
 		if (!hwq->fifo_len && !hwq->fifo_bad && data &&
 		    (cmd & (NICSIM_TXD_CMD_EOP | NICSIM_TXD_CMD_CSUM)) ==
 		    NICSIM_TXD_CMD_EOP) {
+			trace_nicsim_tx_dma_read(hwq->hw->trace_dev, hwq->index,
+						 hwq->fifo_first, len,
+						 hwq->fifo_seq, tstamp);
 			nicsim_hw_wire_xmit(hwq, data, len, hwq->fifo_seq);
 		} else {
 			if (data && hwq->fifo_len + len <= NICSIM_TX_FIFO_SIZE)
@@ -753,14 +799,22 @@ static void nicsim_hw_tx_engine(struct work_struct *work)
 			else
 				hwq->fifo_bad = true;
 			hwq->fifo_len += len;
-			if (cmd & NICSIM_TXD_CMD_EOP)
+			if (cmd & NICSIM_TXD_CMD_EOP) {
+				if (!hwq->fifo_bad)
+					trace_nicsim_tx_dma_read(hwq->hw->trace_dev,
+								 hwq->index,
+								 hwq->fifo_first,
+								 hwq->fifo_len,
+								 hwq->fifo_seq,
+								 tstamp);
 				nicsim_hw_tx_fifo_send(hwq);
+			}
 		}
 		if (cmd & NICSIM_TXD_CMD_EOP)
 			frames++;
 
 		desc->seq = cpu_to_le64(hwq->fifo_seq);
-		desc->tstamp = cpu_to_le64(ktime_get_ns());
+		desc->tstamp = cpu_to_le64(tstamp);
 		dma_wmb();
 		WRITE_ONCE(desc->status, cpu_to_le16(NICSIM_TXD_STS_DD));
 		txr->head++;

@@ -8,7 +8,9 @@
 #ifndef _NICSIM_HW_H
 #define _NICSIM_HW_H
 
+#ifndef __bpf__		/* BPF programs have vmlinux.h */
 #include <linux/types.h>
+#endif
 
 #define NICSIM_MAX_PORTS		16
 #define NICSIM_MAX_QUEUES		16
@@ -97,6 +99,22 @@ enum nicsim_irq_reason {
 	NICSIM_IRQ_ENABLE,	/* driver re-enabled with completions latched */
 	NICSIM_IRQ_UNMASK,	/* vector unmasked with a message pending */
 	NICSIM_IRQ_RETRIGGER,	/* the IRQ core asked for a resend */
+};
+
+/* What became of a frame on the cable (nicsim_wire). */
+enum nicsim_wire_result {
+	NICSIM_WIRE_DELIVERED,	/* to the peer's MAC */
+	NICSIM_WIRE_CORRUPTED,	/* delivered with a bit error */
+	NICSIM_WIRE_DROPPED,	/* lost on the cable */
+	NICSIM_WIRE_OVERFLOW,	/* too many frames in flight */
+};
+
+/* Why the device dropped a received frame (nicsim_rx_drop). */
+enum nicsim_rx_drop_reason {
+	NICSIM_RX_DROP_NO_BUFFER,	/* ring empty or disabled */
+	NICSIM_RX_DROP_OVERSIZE,	/* longer than the posted buffer */
+	NICSIM_RX_DROP_STALLED,		/* the RX DMA engine is stuck */
+	NICSIM_RX_DROP_DMA_ERROR,	/* a bus address did not translate */
 };
 
 #endif /* _NICSIM_HW_H */

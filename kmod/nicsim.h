@@ -56,6 +56,8 @@ struct nicsim_vector {
 	bool enabled;			/* driver interrupt enable */
 	bool masked;			/* MSI-X vector mask */
 	bool pending;			/* message latched while masked */
+	u32 latched_rx;			/* completions the latched message covers */
+	u32 latched_tx;
 	bool timer_armed;
 	u32 rx_pending;			/* completions since the last message */
 	u32 tx_pending;
@@ -72,6 +74,10 @@ struct nicsim_vector {
 	call_single_data_t remote_msg;	/* message to another CPU */
 	atomic_t in_flight;		/* messages sent but not handled */
 	u64 raised;			/* messages sent, under @lock */
+	/* of the last message, for the driver: written under @lock */
+	u64 raise_ns;			/* when it was sent */
+	u32 batch_rx;			/* RX completions it covered */
+	u32 batch_tx;
 };
 
 /* Device view of one descriptor ring. */
@@ -102,6 +108,7 @@ struct nicsim_hw_queue {
 	u16 fifo_csum_start;
 	u16 fifo_csum_offset;
 	u64 fifo_seq;
+	u32 fifo_first;			/* its first descriptor */
 
 	spinlock_t rx_lock;		/* RX registers vs the peer's engine */
 	struct nicsim_hw_ring rxr;

@@ -45,6 +45,8 @@ static void nicsim_rxq_refill(struct nicsim_rxq *rxq)
 	if (!posted)
 		return;
 	dma_wmb();	/* descriptors before the tail register */
+	trace_nicsim_rx_doorbell(rxq->port->netdev, rxq->qid, rxq->tail,
+				 posted);
 	nicsim_hw_rx_doorbell(rxq->hwq, rxq->tail);
 	u64_stats_update_begin(&rxq->syncp);
 	u64_stats_inc(&rxq->doorbells);
@@ -75,6 +77,7 @@ static bool nicsim_run_xdp(struct nicsim_rxq *rxq, struct bpf_prog *prog,
 	xdp_prepare_buff(&nxdp->xdp, va, *offset, *len, true);
 
 	act = bpf_prog_run_xdp(prog, &nxdp->xdp);
+	trace_nicsim_xdp_verdict(dev, rxq->qid, nxdp->desc_idx, nxdp->seq, act);
 	switch (act) {
 	case XDP_PASS:
 		*offset = nxdp->xdp.data - va;
@@ -203,6 +206,7 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 					       nxdp.vlan_tci);
 		skb->protocol = eth_type_trans(skb, dev);
 		skb_record_rx_queue(skb, rxq->qid);
+		trace_nicsim_rx_skb(dev, rxq->qid, idx, nxdp.seq, skb);
 		pkts++;
 		bytes += len;
 		napi_gro_receive(napi, skb);
@@ -243,6 +247,9 @@ irqreturn_t nicsim_irq_handler(int irq, void *data)
 	struct nicsim_qpair *qp = data;
 
 	lockdep_assert_in_irq();	/* a device interrupt, not a callback */
+	if (trace_nicsim_irq_handle_enabled())
+		trace_nicsim_irq_handle(qp->port->netdev, qp->qid, irq,
+					READ_ONCE(qp->vec->raise_ns));
 	u64_stats_update_begin(&qp->irq_syncp);
 	u64_stats_inc(&qp->irqs);
 	u64_stats_update_end(&qp->irq_syncp);

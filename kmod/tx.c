@@ -172,6 +172,8 @@ netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev)
 				      i ? 0 : skb->csum_offset);
 	}
 	nicsim_txq_publish(txq, tail);
+	trace_nicsim_tx_post(dev, qid, skb, (tail - nbufs) & (txq->size - 1),
+			     nbufs);
 	skb_tx_timestamp(skb);
 	u64_stats_update_begin(&txq->syncp);
 	u64_stats_add(&txq->frags, nbufs - 1);
@@ -198,6 +200,7 @@ out_dropped:
 void nicsim_txq_clean(struct nicsim_txq *txq, int budget)
 {
 	struct device *dma_dev = &txq->port->ndev->dev;
+	struct net_device *dev = txq->port->netdev;
 	struct netdev_queue *nq;
 	u32 tail = smp_load_acquire(&txq->tail);	/* pairs with xmit */
 	unsigned int bql_pkts = 0, bql_bytes = 0;
@@ -224,17 +227,23 @@ void nicsim_txq_clean(struct nicsim_txq *txq, int budget)
 					       DMA_TO_DEVICE);
 			if (!buf->skb)
 				break;	/* not the frame's last buffer */
+			trace_nicsim_tx_clean(dev, txq->qid, idx, desc,
+					      buf->skb, buf->skb->len);
 			bql_bytes += buf->skb->len;
 			bql_pkts++;
 			pkts++;
 			napi_consume_skb(buf->skb, budget);
 			break;
 		case NICSIM_TX_XDP_TX:
+			trace_nicsim_tx_clean(dev, txq->qid, idx, desc, NULL,
+					      buf->len);
 			/* the page returns to this queue's pool, in its NAPI */
 			xdp_return_frame_rx_napi(buf->xdpf);
 			pkts++;
 			break;
 		case NICSIM_TX_XDP_XMIT:
+			trace_nicsim_tx_clean(dev, txq->qid, idx, desc, NULL,
+					      buf->len);
 			dma_unmap_single(dma_dev, buf->dma, buf->len,
 					 DMA_TO_DEVICE);
 			xdp_return_frame(buf->xdpf);
