@@ -1,76 +1,191 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# nicsim's tracepoints fire for one ping with the expected fields, and the
-# join keys (descriptor index, sequence number) tie the device's DMA write
-# to the driver's descriptor consumption.
+# Every nicsim tracepoint, read from tracefs, for one UDP datagram from
+# $IF0 to a socket behind $IF1 (with an XDP program on $IF1): the fields
+# each event must carry, the join keys (skb address, descriptor, sequence
+# number) that tie them together, and their order. Then the two drop
+# events: a frame lost on the cable, and one the receiver has no buffer for.
 
 . "$(dirname "$0")/nicsim_lib.sh"
 
-trap nicsim_cleanup EXIT
+pin=/sys/fs/bpf/nicsim_trace_$$
+receiver=""
+cleanup() {
+	[ -n "$receiver" ] && kill "$receiver" 2>/dev/null
+	rm -f "$pin"
+	nicsim_cleanup
+}
+trap cleanup EXIT
+
+BPFTOOL=${NICSIM_BPFTOOL:-$(command -v bpftool)}
+PASS_OBJ=${NICSIM_OBJ:-$(dirname "$0")}/selftests/nicsim_pass.bpf.o
+PAYLOAD=123
+LEN=$((14 + 20 + 8 + PAYLOAD))		# the frame on the wire
+EVENTS="nicsim_tx_post nicsim_tx_doorbell nicsim_tx_dma_read nicsim_wire
+	nicsim_rx_dma_write nicsim_rx_drop nicsim_irq_raise nicsim_irq_handle
+	nicsim_rx_desc nicsim_xdp_verdict nicsim_rx_skb nicsim_rx_doorbell
+	nicsim_tx_clean"
 
 ktap_print_header
-ktap_set_plan 6
+ktap_set_plan 15
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
-[ -d "$NICSIM_TRACEFS/events/nicsim" ] || ktap_exit_fail_msg "no nicsim events in $NICSIM_TRACEFS"
+for ev in $EVENTS; do
+	[ -d "$NICSIM_TRACEFS/events/nicsim/$ev" ] ||
+		ktap_exit_fail_msg "no nicsim:$ev in $NICSIM_TRACEFS"
+done
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"
-# resolve ARP first, so that the traced ping is a single echo exchange
+if ! [ -x "$BPFTOOL" ] || ! "$BPFTOOL" prog load "$PASS_OBJ" "$pin" type xdp; then
+	ktap_exit_fail_msg "cannot load $PASS_OBJ"
+fi
+id=$("$BPFTOOL" prog show pinned "$pin" | awk -F: 'NR == 1 { print $1 }')
+ip netns exec "$NS1" "$BPFTOOL" net attach xdpdrv id "$id" dev "$IF1" ||
+	ktap_exit_fail_msg "cannot attach XDP to $IF1"
+# resolve ARP first, so that the traced datagram travels alone
 ip netns exec "$NS0" ping -q -c 1 -W 5 10.0.0.2 >/dev/null
+irq1=$(awk -v n="$IF1-rxtx-0" '$NF == n { sub(":", "", $1); print $1 }' /proc/interrupts)
 
-nicsim_trace_instance nicsim-test
+nicsim_trace_instance nicsim-trace
 inst=$NICSIM_TRACE_INSTANCE
-for ev in nicsim_tx_doorbell nicsim_rx_dma_write nicsim_irq_raise nicsim_rx_desc; do
+for ev in $EVENTS; do
 	echo 1 >"$inst/events/nicsim/$ev/enable"
 done
-ip netns exec "$NS0" ping -q -c 1 -W 5 10.0.0.2 >/dev/null
+ip netns exec "$NS1" "$NICSIM_UDP" recv 10.0.0.2 4000 1 10 >/dev/null &
+receiver=$!
+sleep 0.5
+ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 4000 1 0 "$PAYLOAD" ||
+	ktap_exit_fail_msg "send failed"
+wait "$receiver"
+rc=$?
+receiver=""
+sleep 0.2	# the TX completion may come after the receiver's wake-up
 echo 0 >"$inst/tracing_on"
 mapfile -t trace < <(grep -v '^#' "$inst/trace")
 ktap_print_msg "${#trace[@]} events traced"
+[ "$rc" -eq 0 ] || ktap_exit_fail_msg "the datagram did not reach the socket"
 
-irq1=$(awk -v n="$IF1-rxtx-0" '$NF == n { sub(":", "", $1); print $1 }' /proc/interrupts)
-num='([0-9]+)'
+n='([0-9]+)'
+# find EVENT REGEX: sets $line (index in trace) and BASH_REMATCH of the
+# first event matching "EVENT: REGEX", or line=-1
+find() {
+	local i
 
-doorbell_ok=false dma_line=-1 desc_line=-1 irq_line=-1
-seq="" desc=""
-for i in "${!trace[@]}"; do
-	l=${trace[$i]}
-	if [[ $l =~ nicsim_tx_doorbell:\ dev=$IF0\ ifindex=$num\ queue=0\ tail=$num\ posted=$num ]] &&
-	   [ "${BASH_REMATCH[3]}" -ge 1 ]; then
-		doorbell_ok=true
-	elif [[ $l =~ nicsim_rx_dma_write:\ dev=$IF1\ ifindex=$num\ queue=0\ desc=$num\ len=98\ seq=$num\ dma_ts=$num ]] &&
-	     [ "$dma_line" -lt 0 ]; then
-		desc=${BASH_REMATCH[2]} seq=${BASH_REMATCH[3]} dma_ts=${BASH_REMATCH[4]}
-		dma_line=$i
-	elif [[ $l =~ nicsim_irq_raise:\ dev=$IF1\ ifindex=$num\ vector=0\ irq=$irq1\ cpu=$num\ reason=(frames|timer|enable) ]]; then
-		[ "$irq_line" -lt 0 ] && irq_line=$i
-	elif [ -n "$seq" ] &&
-	     [[ $l =~ nicsim_rx_desc:\ dev=$IF1\ ifindex=$num\ queue=0\ desc=$desc\ len=98\ seq=$seq\ dma_ts=$dma_ts ]]; then
-		desc_line=$i
-	fi
-done
-
-ktap_test_result "nicsim_tx_doorbell: $IF0 queue 0 rang with posted >= 1" $doorbell_ok
-
-dma_fields_ok() {
-	[ "$dma_line" -ge 0 ] && [ "$desc" -lt 256 ] && [ "$seq" -gt 0 ] &&
-		[ "$dma_ts" -gt 0 ]
+	line=-1
+	for i in "${!trace[@]}"; do
+		if [[ ${trace[$i]} =~ $1:\ $2 ]]; then
+			line=$i
+			return 0
+		fi
+	done
+	ktap_print_msg "no $1 matching: $2"
+	return 1
 }
-ktap_test_result "nicsim_rx_dma_write: $IF1 queue 0, 98-byte frame, desc < 256, seq and time set" \
-	dma_fields_ok
 
-[ -n "$irq1" ] || ktap_print_msg "no $IF1-rxtx-0 in /proc/interrupts"
-ktap_test_result "nicsim_irq_raise: $IF1 vector 0 on IRQ ${irq1:-?} (/proc/interrupts)" \
-	[ "$irq_line" -ge 0 ]
+declare -A at		# event -> line
+check() {	# NAME EVENT REGEX: find it and remember where
+	find "$2" "$3" && at[$1]=$line
+}
 
-ktap_test_result "nicsim_rx_desc: same desc, seq and DMA time as the DMA write" \
-	[ "$desc_line" -ge 0 ]
+# TX on $IF0: the skb is posted, the doorbell rung, the frame read by DMA.
+tx_post() {
+	check post nicsim_tx_post "dev=$IF0 ifindex=$n queue=0 skbaddr=([0-9a-f]+) desc=$n ndesc=1 len=$LEN" &&
+		skb=${BASH_REMATCH[2]} tdesc=${BASH_REMATCH[3]}
+}
+ktap_test_result "nicsim_tx_post: $IF0 queue 0, the $LEN-byte skb in one descriptor" tx_post
 
-ktap_test_result "order: DMA write before the driver consumed the descriptor" \
-	[ "$desc_line" -gt "$dma_line" -a "$dma_line" -ge 0 ]
+tx_doorbell() {
+	check doorbell nicsim_tx_doorbell "dev=$IF0 ifindex=$n queue=0 tail=$n posted=$n" &&
+		[ "${BASH_REMATCH[3]}" -ge 1 ]
+}
+ktap_test_result "nicsim_tx_doorbell: $IF0 rang with posted >= 1" tx_doorbell
 
-# The interrupt may come before the DMA write when NAPI was already
-# polling (for a TX completion on the same vector): it must precede the poll.
-ktap_test_result "order: an interrupt on $IF1 preceded the descriptor's NAPI poll" \
-	[ "$irq_line" -ge 0 -a "$irq_line" -lt "$desc_line" ]
+tx_dma_read() {
+	check dma_read nicsim_tx_dma_read "dev=$IF0 ifindex=$n queue=0 desc=$tdesc len=$LEN seq=$n dma_ts=$n" &&
+		seq=${BASH_REMATCH[2]} tx_ts=${BASH_REMATCH[3]} && [ "$seq" -gt 0 ]
+}
+ktap_test_result "nicsim_tx_dma_read: the posted descriptor, a sequence number" tx_dma_read
 
-[ "${#trace[@]}" -gt 0 ] || ktap_print_msg "trace was empty"
+wire() {
+	check wire nicsim_wire "dev=$IF0 ifindex=$n peer=$IF1 seq=$seq len=$LEN latency_ns=0 result=delivered"
+}
+ktap_test_result "nicsim_wire: $IF0 -> $IF1 delivered, same seq" wire
+
+rx_dma_write() {
+	check dma_write nicsim_rx_dma_write "dev=$IF1 ifindex=$n queue=0 desc=$n len=$LEN seq=$seq dma_ts=$n" &&
+		rdesc=${BASH_REMATCH[2]} rx_ts=${BASH_REMATCH[3]} &&
+		[ "$rx_ts" -ge "$tx_ts" ]
+}
+ktap_test_result "nicsim_rx_dma_write: $IF1, same seq, DMA time after the TX read" rx_dma_write
+
+irq_raise() {
+	check raise nicsim_irq_raise "dev=$IF1 ifindex=$n vector=0 irq=$irq1 cpu=$n reason=[a-z]+ rx_batch=$n tx_batch=$n" &&
+		[ "${BASH_REMATCH[3]}" -ge 1 ]
+}
+ktap_test_result "nicsim_irq_raise: $IF1 vector 0 on IRQ $irq1, rx_batch >= 1" irq_raise
+
+irq_handle() {
+	check handle nicsim_irq_handle "dev=$IF1 ifindex=$n queue=0 irq=$irq1 raise_ns=$n delay_ns=$n" &&
+		[ "${BASH_REMATCH[2]}" -gt 0 ]
+}
+ktap_test_result "nicsim_irq_handle: $IF1 queue 0's handler, with the raise time" irq_handle
+
+rx_desc() {
+	check desc nicsim_rx_desc "dev=$IF1 ifindex=$n queue=0 desc=$rdesc len=$LEN seq=$seq dma_ts=$rx_ts"
+}
+ktap_test_result "nicsim_rx_desc: the written descriptor, same seq" rx_desc
+
+xdp_verdict() {
+	check xdp nicsim_xdp_verdict "dev=$IF1 ifindex=$n queue=0 desc=$rdesc seq=$seq act=PASS"
+}
+ktap_test_result "nicsim_xdp_verdict: PASS for the frame" xdp_verdict
+
+rx_skb() {
+	check skb nicsim_rx_skb "dev=$IF1 ifindex=$n queue=0 desc=$rdesc seq=$seq skbaddr=[0-9a-f]+ len=$((LEN - 14)) hash=0x[0-9a-f]{8} ip_summed=1 vlan_tci=0x0000"
+}
+ktap_test_result "nicsim_rx_skb: an skb of the frame less its Ethernet header" rx_skb
+
+rx_doorbell() {
+	check refill nicsim_rx_doorbell "dev=$IF1 ifindex=$n queue=0 tail=$n posted=[1-9]"
+}
+ktap_test_result "nicsim_rx_doorbell: $IF1 refilled" rx_doorbell
+
+tx_clean() {
+	check clean nicsim_tx_clean "dev=$IF0 ifindex=$n queue=0 desc=$tdesc skbaddr=$skb len=$LEN seq=$seq dma_ts=$tx_ts"
+}
+ktap_test_result "nicsim_tx_clean: the posted skb, with the device's seq and time" tx_clean
+
+in_order() {
+	local prev=-1 s
+
+	for s in "$@"; do
+		if [ -z "${at[$s]:-}" ] || [ "${at[$s]}" -le "$prev" ]; then
+			ktap_print_msg "order broken at $s (line ${at[$s]:-none}, previous $prev)"
+			return 1
+		fi
+		prev=${at[$s]}
+	done
+}
+tx_order() { in_order post doorbell dma_read wire clean; }
+ktap_test_result "order, TX: post, doorbell, DMA read, wire, clean" tx_order
+rx_order() { in_order wire dma_write raise handle desc xdp skb refill; }
+ktap_test_result "order, RX: DMA write, raise, handler, descriptor, XDP, skb, refill" rx_order
+
+# The drops: one frame lost on the cable, then one with $IF1 down.
+drops() {
+	local d=/sys/kernel/debug/nicsim/nicsim$ID/port0/fail_wire_drop
+
+	echo 1 >"$inst/tracing_on"
+	echo >"$inst/trace"
+	echo 100 >"$d/probability" && echo 1 >"$d/times" || return 1
+	ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 4000 1 0 "$PAYLOAD" || return 1
+	ip -n "$NS1" link set "$IF1" down
+	ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 4000 1 0 "$PAYLOAD" || return 1
+	sleep 0.2
+	echo 0 >"$inst/tracing_on"
+	mapfile -t trace < <(grep -v '^#' "$inst/trace")
+	ip -n "$NS1" link set "$IF1" up
+	find nicsim_wire "dev=$IF0 ifindex=$n peer=$IF1 seq=$n len=$LEN latency_ns=0 result=dropped" &&
+		find nicsim_rx_drop "dev=$IF1 ifindex=$n queue=0 seq=$n len=$LEN reason=no_buffer"
+}
+ktap_test_result "nicsim_wire result=dropped, nicsim_rx_drop reason=no_buffer" drops
+
 ktap_finished

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Follow one UDP datagram through nicsim with nicsim's tracepoints and
+ * kfunc and the upstream hooks: from the sender's sendto() to the wire and
+ * the TX completion, and from the receiver's DMA write to its recvfrom().
+ * The frame is known by its length until it has an skb address, then by
+ * that address and the device's sequence number.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "nicsim_kfuncs.h"
+#include "hw.h"
+#include "nicsim_follow.h"
+
+#define NR_SENDTO	44	/* x86_64 */
+#define NR_RECVFROM	45
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+const volatile __u32 tx_ifindex;	/* sending port */
+const volatile __u32 rx_ifindex;	/* receiving port */
+const volatile __u32 frame_len;		/* the datagram's frame on the wire */
+const volatile __u32 tgid;		/* the test, which sends and receives */
+const volatile __u16 udp_port;		/* the receiving socket's */
+
+__u32 armed;				/* set by the test before sendto() */
+struct nicsim_follow_rec f;
+
+/* Record a stage once, after the previous one of its chain (if any). */
+static __always_inline bool stage(enum nicsim_follow_stage s,
+				  enum nicsim_follow_stage after)
+{
+	if (!armed || f.ts[s] || (after != ST_NR && !f.ts[after]))
+		return false;
+	f.ts[s] = bpf_ktime_get_ns();
+	return true;
+}
+
+static __always_inline bool is_us(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == tgid;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(follow_sys_enter, struct pt_regs *regs, long id)
+{
+	if (id == NR_SENDTO && is_us())
+		stage(ST_SENDTO, ST_NR);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(follow_sys_exit, struct pt_regs *regs, long ret)
+{
+	if (is_us() && BPF_CORE_READ(regs, orig_ax) == NR_RECVFROM &&
+	    ret > 0)
+		stage(ST_RECV_EXIT, ST_SOCK_RECV);
+	return 0;
+}
+
+SEC("tcx/egress")
+int follow_tc_egress(struct __sk_buff *ctx)
+{
+	if (ctx->ifindex == tx_ifindex && ctx->len == frame_len &&
+	    stage(ST_TC_EGRESS, ST_SENDTO))
+		f.tx_skb = (__u64)bpf_cast_to_kern_ctx(ctx);
+	return TCX_NEXT;
+}
+
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(follow_net_dev_queue, struct sk_buff *skb)
+{
+	if ((__u64)skb == f.tx_skb)
+		stage(ST_NET_DEV_QUEUE, ST_TC_EGRESS);
+	return 0;
+}
+
+SEC("tp_btf/net_dev_start_xmit")
+int BPF_PROG(follow_start_xmit, struct sk_buff *skb, struct net_device *dev)
+{
+	if ((__u64)skb == f.tx_skb)
+		stage(ST_START_XMIT, ST_NET_DEV_QUEUE);
+	return 0;
+}
+
+SEC("tp_btf/nicsim_tx_post")
+int BPF_PROG(follow_tx_post, struct net_device *dev, u16 queue,
+	     struct sk_buff *skb, u32 desc_idx, u32 ndesc)
+{
+	if ((__u64)skb == f.tx_skb && stage(ST_TX_POST, ST_START_XMIT))
+		f.tx_desc = desc_idx;
+	return 0;
+}
+
+SEC("tp_btf/nicsim_tx_doorbell")
+int BPF_PROG(follow_tx_doorbell, struct net_device *dev, u16 queue, u32 tail,
+	     u32 posted)
+{
+	if (dev && dev->ifindex == tx_ifindex)
+		stage(ST_TX_DOORBELL, ST_TX_POST);
+	return 0;
+}
+
+SEC("tp_btf/nicsim_tx_dma_read")
+int BPF_PROG(follow_tx_dma_read, struct net_device *dev, u16 queue,
+	     u32 desc_idx, u32 len, u64 seq, u64 dma_tstamp)
+{
+	if (dev && dev->ifindex == tx_ifindex && f.ts[ST_TX_POST] &&
+	    desc_idx == f.tx_desc && len == frame_len &&
+	    stage(ST_TX_DMA_READ, ST_TX_DOORBELL)) {
+		f.seq = seq;
+		f.tx_dma_tstamp = dma_tstamp;
+	}
+	return 0;
+}
+
+SEC("tp_btf/nicsim_wire")
+int BPF_PROG(follow_wire, struct net_device *dev, struct net_device *peer,
+	     u64 seq, u32 len, u64 latency_ns, int result)
+{
+	if (f.seq && seq == f.seq && result == NICSIM_WIRE_DELIVERED)
+		stage(ST_WIRE, ST_TX_DMA_READ);
+	return 0;
+}
+
+SEC("tp_btf/nicsim_rx_dma_write")
+int BPF_PROG(follow_rx_dma_write, struct net_device *dev, u16 queue,
+	     u32 desc_idx, u32 len, u64 seq, u64 dma_tstamp)
+{
+	if (f.seq && seq == f.seq && stage(ST_RX_DMA_WRITE, ST_WIRE)) {
+		f.rx_queue = queue;
+		f.rx_desc = desc_idx;
+		f.rx_dma_tstamp = dma_tstamp;
+	}
+	return 0;
+}
+
+SEC("tp_btf/nicsim_irq_raise")
+int BPF_PROG(follow_irq_raise, struct net_device *dev, u16 vector,
+	     unsigned int irq, int cpu, int reason, u32 rx_batch, u32 tx_batch)
+{
+	if (!dev)
+		return 0;
+	if (dev->ifindex == rx_ifindex && vector == f.rx_queue && rx_batch &&
+	    stage(ST_RX_IRQ_RAISE, ST_RX_DMA_WRITE))
+		f.rx_irq = irq;
+	if (dev->ifindex == tx_ifindex && tx_batch)
+		stage(ST_TX_IRQ_RAISE, ST_WIRE);
+	return 0;
+}
+
+SEC("tp_btf/irq_handler_entry")
+int BPF_PROG(follow_irq_entry, int irq, struct irqaction *action)
+{
+	if (f.rx_irq && irq == f.rx_irq)
+		stage(ST_RX_IRQ_ENTRY, ST_RX_IRQ_RAISE);
+	return 0;
+}
+
+SEC("tp_btf/nicsim_irq_handle")
+int BPF_PROG(follow_irq_handle, struct net_device *dev, u16 queue,
+	     unsigned int irq, u64 raise_ns)
+{
+	if (!dev)
+		return 0;
+	if (dev->ifindex == rx_ifindex && queue == f.rx_queue)
+		stage(ST_RX_IRQ_HANDLE, ST_RX_IRQ_ENTRY);
+	if (dev->ifindex == tx_ifindex)
+		stage(ST_TX_IRQ_HANDLE, ST_TX_IRQ_RAISE);
+	return 0;
+}
+
+SEC("tp_btf/nicsim_rx_desc")
+int BPF_PROG(follow_rx_desc, struct net_device *dev, u16 queue, u32 desc_idx,
+	     u32 len, u64 seq, u64 dma_tstamp)
+{
+	if (f.seq && seq == f.seq)
+		stage(ST_RX_DESC, ST_RX_IRQ_HANDLE);
+	return 0;
+}
+
+SEC("xdp")
+int follow_xdp(struct xdp_md *ctx)
+{
+	struct nicsim_xdp_meta meta = {};
+	int err;
+
+	if (!f.seq || f.ts[ST_XDP])
+		return XDP_PASS;
+	err = bpf_nicsim_xdp_meta(ctx, &meta, sizeof(meta));
+	if (err || meta.seq != f.seq)
+		return XDP_PASS;
+	if (stage(ST_XDP, ST_RX_DESC)) {
+		f.xdp_err = err;
+		f.xdp_desc = meta.desc_idx;
+		f.xdp_seq = meta.seq;
+		f.xdp_dma_tstamp = meta.dma_tstamp;
+	}
+	return XDP_PASS;
+}
+
+SEC("tp_btf/nicsim_xdp_verdict")
+int BPF_PROG(follow_xdp_verdict, struct net_device *dev, u16 queue,
+	     u32 desc_idx, u64 seq, u32 act)
+{
+	if (f.seq && seq == f.seq && act == XDP_PASS)
+		stage(ST_XDP_VERDICT, ST_XDP);
+	return 0;
+}
+
+SEC("tp_btf/nicsim_rx_skb")
+int BPF_PROG(follow_rx_skb, struct net_device *dev, u16 queue, u32 desc_idx,
+	     u64 seq, struct sk_buff *skb)
+{
+	if (f.seq && seq == f.seq && stage(ST_RX_SKB, ST_XDP_VERDICT))
+		f.rx_skb = (__u64)skb;
+	return 0;
+}
+
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(follow_netif_receive, struct sk_buff *skb)
+{
+	if (f.rx_skb && (__u64)skb == f.rx_skb)
+		stage(ST_NETIF_RECEIVE, ST_RX_SKB);
+	return 0;
+}
+
+SEC("tcx/ingress")
+int follow_tc_ingress(struct __sk_buff *ctx)
+{
+	if (f.rx_skb && (__u64)bpf_cast_to_kern_ctx(ctx) == f.rx_skb)
+		stage(ST_TC_INGRESS, ST_NETIF_RECEIVE);
+	return TCX_NEXT;
+}
+
+static __always_inline bool our_socket(const struct sock *sk)
+{
+	return sk && sk->__sk_common.skc_num == udp_port;
+}
+
+SEC("tp_btf/sk_data_ready")
+int BPF_PROG(follow_sk_data_ready, const struct sock *sk)
+{
+	if (our_socket(sk))
+		stage(ST_SK_DATA_READY, ST_TC_INGRESS);
+	return 0;
+}
+
+SEC("tp_btf/napi_poll")
+int BPF_PROG(follow_napi_poll, struct napi_struct *napi, int work, int budget)
+{
+	struct net_device *dev = napi ? napi->dev : NULL;
+
+	if (dev && dev->ifindex == rx_ifindex)
+		stage(ST_NAPI_POLL, ST_SK_DATA_READY);
+	return 0;
+}
+
+SEC("tp_btf/consume_skb")
+int BPF_PROG(follow_consume_skb, struct sk_buff *skb, void *location)
+{
+	if (f.rx_skb && (__u64)skb == f.rx_skb)
+		stage(ST_SKB_CONSUMED, ST_SK_DATA_READY);
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(follow_sock_recv, struct sock *sk, int ret, int flags)
+{
+	if (our_socket(sk) && ret > 0 && is_us())
+		stage(ST_SOCK_RECV, ST_SKB_CONSUMED);
+	return 0;
+}
+
+SEC("tp_btf/nicsim_tx_clean")
+int BPF_PROG(follow_tx_clean, struct net_device *dev, u16 queue,
+	     u32 desc_idx, struct nicsim_tx_desc *desc, struct sk_buff *skb,
+	     u32 len)
+{
+	if (f.tx_skb && (__u64)skb == f.tx_skb)
+		stage(ST_TX_CLEAN, ST_TX_IRQ_HANDLE);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
