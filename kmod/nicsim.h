@@ -252,6 +252,7 @@ struct nicsim_rxq {
 	struct page **pages;		/* buffer posted at each descriptor */
 	struct page_pool *pp;
 	u32 buf_len;			/* frame bytes a buffer takes (MTU) */
+	u64 poll_ns;			/* start of the poll, with XDP only */
 	unsigned int buf_order;		/* buffer size: PAGE_SIZE << order */
 	struct xdp_rxq_info xdp_rxq;
 
@@ -277,6 +278,9 @@ struct nicsim_qpair {
 	struct nicsim_vector *vec;
 	struct u64_stats_sync irq_syncp;
 	u64_stats_t irqs;		/* interrupts handled */
+	/* the interrupt that started this NAPI run (0: none), for XDP */
+	u64 irq_raise_ns;
+	u32 irq_batch;
 	/* the watchdog's view at its last run, and its rescues */
 	u32 wd_rx_clean;
 	u32 wd_tx_clean;
@@ -300,6 +304,22 @@ struct nicsim_xdp_buff {
 	u64 seq;
 	u64 dma_tstamp;
 };
+
+/*
+ * What the driver keeps of an RX descriptor at the start of its buffer,
+ * in the part of the headroom that XDP programs cannot reach (an
+ * xdp_frame's place), for bpf_nicsim_skb_meta() to find from the skb.
+ */
+struct nicsim_rx_stamp {
+	u32 magic;			/* NICSIM_RX_STAMP_MAGIC ^ seq */
+	u32 ifindex;
+	u32 queue;
+	u32 desc_idx;
+	u64 seq;
+	u64 dma_tstamp;
+};
+
+#define NICSIM_RX_STAMP_MAGIC	0x4e53494dU	/* "NSIM" */
 
 /* netdev_priv() of a nicsim port. */
 struct nicsim_port {

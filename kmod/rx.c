@@ -120,6 +120,25 @@ aborted:
 	return act == XDP_PASS;
 }
 
+/*
+ * Keep the descriptor's metadata at the start of the buffer, where no XDP
+ * program can write, for bpf_nicsim_skb_meta(): the skb is built around
+ * this buffer.
+ */
+static void nicsim_rx_stamp(const struct nicsim_rxq *rxq, void *va,
+			    const struct nicsim_xdp_buff *nxdp)
+{
+	struct nicsim_rx_stamp *st = va;
+
+	BUILD_BUG_ON(sizeof(*st) > sizeof(struct xdp_frame));
+	st->ifindex = rxq->port->netdev->ifindex;
+	st->queue = rxq->qid;
+	st->desc_idx = nxdp->desc_idx;
+	st->seq = nxdp->seq;
+	st->dma_tstamp = nxdp->dma_tstamp;
+	st->magic = NICSIM_RX_STAMP_MAGIC ^ lower_32_bits(nxdp->seq);
+}
+
 static void nicsim_rx_hash(struct net_device *dev, struct sk_buff *skb,
 			   u32 hash, u16 type)
 {
@@ -151,6 +170,8 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 
 	rcu_read_lock();
 	prog = rcu_dereference(rxq->port->xdp_prog);
+	if (prog)
+		rxq->poll_ns = ktime_get_ns();	/* for bpf_nicsim_xdp_meta() */
 	while (work < budget) {
 		u32 idx = rxq->clean & (rxq->size - 1);
 		struct nicsim_rx_desc *desc = &rxq->desc[idx];
@@ -186,6 +207,7 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 					    &len, &metasize, &xdp_flush))
 			continue;
 
+		nicsim_rx_stamp(rxq, page_address(page), &nxdp);
 		skb = napi_build_skb(page_address(page),
 				     PAGE_SIZE << rxq->buf_order);
 		if (unlikely(!skb)) {
@@ -237,8 +259,12 @@ int nicsim_napi_poll(struct napi_struct *napi, int budget)
 	/* no buffer posted (allocation failed): poll again, or RX stalls */
 	if (unlikely(qp->rxq.tail == qp->rxq.clean))
 		return budget;
-	if (work < budget && napi_complete_done(napi, work))
+	if (work < budget && napi_complete_done(napi, work)) {
+		/* the run is over: the next one may not start with an IRQ */
+		qp->irq_raise_ns = 0;
+		qp->irq_batch = 0;
 		nicsim_hw_irq_enable(qp->vec);
+	}
 	return work;
 }
 
@@ -247,9 +273,11 @@ irqreturn_t nicsim_irq_handler(int irq, void *data)
 	struct nicsim_qpair *qp = data;
 
 	lockdep_assert_in_irq();	/* a device interrupt, not a callback */
-	if (trace_nicsim_irq_handle_enabled())
-		trace_nicsim_irq_handle(qp->port->netdev, qp->qid, irq,
-					READ_ONCE(qp->vec->raise_ns));
+	/* the message's time and batch, for bpf_nicsim_xdp_meta() */
+	qp->irq_raise_ns = READ_ONCE(qp->vec->raise_ns);
+	qp->irq_batch = READ_ONCE(qp->vec->batch_rx);
+	trace_nicsim_irq_handle(qp->port->netdev, qp->qid, irq,
+				qp->irq_raise_ns);
 	u64_stats_update_begin(&qp->irq_syncp);
 	u64_stats_inc(&qp->irqs);
 	u64_stats_update_end(&qp->irq_syncp);
