@@ -8,6 +8,12 @@
  * join keys agreeing (skb addresses, descriptor, sequence number, the
  * device's timestamps).
  *
+ * The same datagram exercises nicsim's kfuncs from each program type that
+ * may call them: bpf_nicsim_xdp_meta() from XDP, bpf_nicsim_skb_meta()
+ * from tp_btf and tcx (ingress: the frame's metadata; egress: -ENODEV),
+ * bpf_nicsim_queue_state() from tcx egress and from a SYSCALL program,
+ * with the errors for a bad queue, device, namespace and size.
+ *
  * The two ports are in two network namespaces; the test enters each to
  * attach its programs and open its socket.
  */
@@ -29,6 +35,7 @@
 #include <bpf/libbpf.h>
 
 #include "kselftest_harness.h"
+#include "nicsim_kfuncs.h"
 #include "nicsim_follow.h"
 #include "nicsim_test.h"
 #include "nicsim_follow.skel.h"
@@ -241,7 +248,8 @@ static bool chain_in_order(struct __test_metadata *_metadata,
 	return ok;
 }
 
-TEST_F(follow, one_udp_datagram)
+/* Send the datagram, receive it, and wait for its TX completion. */
+static int send_one(FIXTURE_DATA(follow) *self)
 {
 	struct sockaddr_in to = {
 		.sin_family = AF_INET,
@@ -250,18 +258,32 @@ TEST_F(follow, one_udp_datagram)
 	};
 	struct nicsim_follow_rec *f = &self->skel->bss->f;
 	char buf[PAYLOAD];
-	int i, s;
+	ssize_t n;
+	int i;
 
 	memset(buf, 'n', sizeof(buf));
+	/* send as a task of the sender's namespace: TC egress runs in it */
+	if (enter_netns(self->ns0))
+		return -1;
 	self->skel->bss->armed = 1;
-	ASSERT_EQ(sendto(self->tx_fd, buf, sizeof(buf), 0,
-			 (struct sockaddr *)&to, sizeof(to)), PAYLOAD);
-	ASSERT_EQ(recvfrom(self->rx_fd, buf, sizeof(buf), 0, NULL, NULL),
-		  PAYLOAD);
+	n = sendto(self->tx_fd, buf, sizeof(buf), 0, (struct sockaddr *)&to,
+		   sizeof(to));
+	if (setns(self->self_ns, CLONE_NEWNET) || n != PAYLOAD ||
+	    recvfrom(self->rx_fd, buf, sizeof(buf), 0, NULL, NULL) != PAYLOAD)
+		return -1;
 	/* the TX completion may come after the receiver woke up */
 	for (i = 0; i < 200 && !f->ts[ST_TX_CLEAN]; i++)
 		usleep(10000);
 	self->skel->bss->armed = 0;
+	return 0;
+}
+
+TEST_F(follow, one_udp_datagram)
+{
+	struct nicsim_follow_rec *f = &self->skel->bss->f;
+	int s;
+
+	ASSERT_EQ(send_one(self), 0);
 
 	for (s = 0; s < ST_NR; s++) {
 		if (f->ts[s])
@@ -292,6 +314,107 @@ TEST_F(follow, one_udp_datagram)
 	EXPECT_EQ(f->xdp_dma_tstamp, f->rx_dma_tstamp);
 	EXPECT_NE(f->tx_skb, 0);
 	EXPECT_NE(f->rx_skb, 0);
+}
+
+/* Run follow_queue_state in namespace @ns (NULL: the test's own). */
+static int queue_state(FIXTURE_DATA(follow) *self, const char *ns,
+		       __u32 ifindex, __u32 queue,
+		       struct nicsim_follow_qs_args *args)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args,
+		    .ctx_size_in = sizeof(*args));
+	int err;
+
+	memset(args, 0, sizeof(*args));
+	args->ifindex = ifindex;
+	args->queue = queue;
+	if (ns && enter_netns(ns))
+		return -1;
+	err = bpf_prog_test_run_opts(bpf_program__fd(self->skel->progs.follow_queue_state),
+				     &opts);
+	if (setns(self->self_ns, CLONE_NEWNET))
+		return -1;
+	return err;
+}
+
+TEST_F(follow, kfuncs)
+{
+	const struct nicsim_follow_rec *f = &self->skel->bss->f;
+	const struct nicsim_xdp_meta *xm = &self->skel->bss->xdp_meta;
+	const struct nicsim_skb_meta *metas[] = {
+		&self->skel->bss->skb_meta_tp, &self->skel->bss->skb_meta_tc,
+	};
+	const int *errs[] = {
+		&self->skel->data->skb_err_tp, &self->skel->data->skb_err_tc,
+	};
+	const struct nicsim_queue_state *qs = &self->skel->bss->qs_egress;
+	struct nicsim_follow_qs_args args;
+	int i;
+
+	ASSERT_EQ(send_one(self), 0);
+	ASSERT_NE(f->seq, 0);
+
+	/* XDP: where the frame is, and the interrupt and poll that got it */
+	TH_LOG("xdp: queue %u desc %u len %u, irq +%llu ns after the DMA write (batch %u), poll +%llu ns after the irq",
+	       xm->queue, xm->desc_idx, xm->len,
+	       (unsigned long long)(xm->irq_tstamp - xm->dma_tstamp),
+	       xm->irq_batch,
+	       (unsigned long long)(xm->poll_tstamp - xm->irq_tstamp));
+	EXPECT_EQ(xm->ifindex, self->ifindex1);
+	EXPECT_EQ(xm->queue, f->rx_queue);
+	EXPECT_EQ(xm->len, FRAME_LEN);
+	EXPECT_GE(xm->irq_tstamp, xm->dma_tstamp);
+	EXPECT_LE(xm->irq_tstamp, f->ts[ST_RX_IRQ_RAISE]);
+	EXPECT_GE(xm->irq_batch, 1);
+	EXPECT_GE(xm->poll_tstamp, f->ts[ST_RX_IRQ_HANDLE]);
+	EXPECT_LE(xm->poll_tstamp, f->ts[ST_XDP]);
+
+	/* the skb keeps it, for tp_btf and for tcx ingress */
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(*errs[i], 0);
+		EXPECT_EQ(metas[i]->ifindex, self->ifindex1);
+		EXPECT_EQ(metas[i]->queue, f->rx_queue);
+		EXPECT_EQ(metas[i]->desc_idx, f->rx_desc);
+		EXPECT_EQ(metas[i]->seq, f->seq);
+		EXPECT_EQ(metas[i]->dma_tstamp, f->rx_dma_tstamp);
+	}
+	/* a locally sent skb has none */
+	EXPECT_EQ(self->skel->data->skb_err_egress, -ENODEV);
+
+	/* queue state from tcx egress, in the sender's task */
+	EXPECT_EQ(self->skel->data->qs_err_egress, 0);
+	EXPECT_EQ(qs->ifindex, self->ifindex0);
+	EXPECT_EQ(qs->running, 1);
+	EXPECT_EQ(qs->ring_size, 256);
+	EXPECT_EQ(qs->tx_inflight, qs->tx_tail - qs->tx_clean);
+
+	/* and from a SYSCALL program in the receiver's namespace */
+	ASSERT_EQ(queue_state(self, self->ns1, self->ifindex1, 0, &args), 0);
+	TH_LOG("queue_state: rx tail %u clean %u head %u fill %u, irq %u enabled %u masked %u, raised %llu, rx %llu packets",
+	       args.state.rx_tail, args.state.rx_clean, args.state.rx_head,
+	       args.state.rx_fill, args.state.irq, args.state.irq_enabled,
+	       args.state.irq_masked,
+	       (unsigned long long)args.state.irqs_raised,
+	       (unsigned long long)args.state.rx_packets);
+	EXPECT_EQ(args.err, 0);
+	EXPECT_EQ(args.small_err, -EINVAL);
+	EXPECT_EQ(args.state.running, 1);
+	EXPECT_EQ(args.state.ring_size, 256);
+	EXPECT_EQ(args.state.irq, f->rx_irq);
+	EXPECT_EQ(args.state.irq_masked, 0);
+	EXPECT_EQ(args.state.rx_frames, 1);
+	EXPECT_EQ(args.state.rx_fill, args.state.ring_size);
+	EXPECT_EQ(args.state.rx_head, args.state.rx_clean);
+	EXPECT_GE(args.state.rx_packets, 1);
+	EXPECT_GE(args.state.irqs_raised, 1);
+
+	ASSERT_EQ(queue_state(self, self->ns1, self->ifindex1, 1, &args), 0);
+	EXPECT_EQ(args.err, -ERANGE);	/* one queue pair */
+	ASSERT_EQ(queue_state(self, self->ns1, 1, 0, &args), 0);
+	EXPECT_EQ(args.err, -ENODEV);	/* lo */
+	ASSERT_EQ(queue_state(self, NULL, self->ifindex1, 0, &args), 0);
+	EXPECT_EQ(args.err, -ENODEV);	/* not in this namespace */
+	EXPECT_EQ(args.state.ring_size, 0);
 }
 
 TEST_HARNESS_MAIN

@@ -58,4 +58,13 @@ struct nicsim_follow_rec {
 	__u64 xdp_dma_tstamp;
 };
 
+/* bpf_nicsim_queue_state() from a SYSCALL program, run by the test */
+struct nicsim_follow_qs_args {
+	__u32 ifindex;
+	__u32 queue;
+	__s32 err;
+	__s32 small_err;	/* with an 8-byte buffer */
+	struct nicsim_queue_state state;
+};
+
 #endif

@@ -28,6 +28,14 @@ const volatile __u16 udp_port;		/* the receiving socket's */
 __u32 armed;				/* set by the test before sendto() */
 struct nicsim_follow_rec f;
 
+/* the kfuncs, called on the followed frame: 1 until called */
+struct nicsim_xdp_meta xdp_meta;
+struct nicsim_skb_meta skb_meta_tp, skb_meta_tc;
+int skb_err_tp = 1, skb_err_tc = 1, skb_err_egress = 1;
+struct nicsim_queue_state qs_egress;
+int qs_err_egress = 1;
+
+
 /* Record a stage once, after the previous one of its chain (if any). */
 static __always_inline bool stage(enum nicsim_follow_stage s,
 				  enum nicsim_follow_stage after)
@@ -63,9 +71,19 @@ int BPF_PROG(follow_sys_exit, struct pt_regs *regs, long ret)
 SEC("tcx/egress")
 int follow_tc_egress(struct __sk_buff *ctx)
 {
+	struct sk_buff *skb = bpf_cast_to_kern_ctx(ctx);
+	struct nicsim_skb_meta meta;
+
 	if (ctx->ifindex == tx_ifindex && ctx->len == frame_len &&
-	    stage(ST_TC_EGRESS, ST_SENDTO))
-		f.tx_skb = (__u64)bpf_cast_to_kern_ctx(ctx);
+	    stage(ST_TC_EGRESS, ST_SENDTO)) {
+		f.tx_skb = (__u64)skb;
+		/* a locally sent skb: not a nicsim RX buffer */
+		skb_err_egress = bpf_nicsim_skb_meta((struct sk_buff *)ctx,
+						     &meta, sizeof(meta));
+		/* egress runs in the sender's task: its namespace has the port */
+		qs_err_egress = bpf_nicsim_queue_state(tx_ifindex, 0, &qs_egress,
+						       sizeof(qs_egress));
+	}
 	return TCX_NEXT;
 }
 
@@ -193,6 +211,7 @@ int follow_xdp(struct xdp_md *ctx)
 	if (err || meta.seq != f.seq)
 		return XDP_PASS;
 	if (stage(ST_XDP, ST_RX_DESC)) {
+		xdp_meta = meta;
 		f.xdp_err = err;
 		f.xdp_desc = meta.desc_idx;
 		f.xdp_seq = meta.seq;
@@ -214,8 +233,12 @@ SEC("tp_btf/nicsim_rx_skb")
 int BPF_PROG(follow_rx_skb, struct net_device *dev, u16 queue, u32 desc_idx,
 	     u64 seq, struct sk_buff *skb)
 {
-	if (f.seq && seq == f.seq && stage(ST_RX_SKB, ST_XDP_VERDICT))
+	/* tracepoint arguments may be NULL, as far as the verifier knows */
+	if (skb && f.seq && seq == f.seq && stage(ST_RX_SKB, ST_XDP_VERDICT)) {
 		f.rx_skb = (__u64)skb;
+		skb_err_tp = bpf_nicsim_skb_meta(skb, &skb_meta_tp,
+						 sizeof(skb_meta_tp));
+	}
 	return 0;
 }
 
@@ -230,8 +253,14 @@ int BPF_PROG(follow_netif_receive, struct sk_buff *skb)
 SEC("tcx/ingress")
 int follow_tc_ingress(struct __sk_buff *ctx)
 {
-	if (f.rx_skb && (__u64)bpf_cast_to_kern_ctx(ctx) == f.rx_skb)
-		stage(ST_TC_INGRESS, ST_NETIF_RECEIVE);
+	struct sk_buff *skb = bpf_cast_to_kern_ctx(ctx);
+
+	if (f.rx_skb && (__u64)skb == f.rx_skb &&
+	    stage(ST_TC_INGRESS, ST_NETIF_RECEIVE))
+		/* the kfunc takes a TC program's context as its skb */
+		skb_err_tc = bpf_nicsim_skb_meta((struct sk_buff *)ctx,
+						 &skb_meta_tc,
+						 sizeof(skb_meta_tc));
 	return TCX_NEXT;
 }
 
@@ -281,6 +310,21 @@ int BPF_PROG(follow_tx_clean, struct net_device *dev, u16 queue,
 {
 	if (f.tx_skb && (__u64)skb == f.tx_skb)
 		stage(ST_TX_CLEAN, ST_TX_IRQ_HANDLE);
+	return 0;
+}
+
+SEC("syscall")
+int follow_queue_state(struct nicsim_follow_qs_args *args)
+{
+	struct nicsim_queue_state state;
+	char small[8];
+
+	args->err = bpf_nicsim_queue_state(args->ifindex, args->queue, &state,
+					   sizeof(state));
+	args->state = state;
+	/* a buffer the verifier accepts, but not a struct nicsim_queue_state */
+	args->small_err = bpf_nicsim_queue_state(args->ifindex, args->queue,
+						 (void *)small, sizeof(small));
 	return 0;
 }
 

@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# bpftrace (Debian's) attaches to nicsim's tracepoints by name, reads their
+# fields and counts events: the RX DMA writes it counts for 20 pings lie
+# between 20 and what the device's own counter saw meanwhile.
+
+. "$(dirname "$0")/nicsim_lib.sh"
+
+bt_pid=""
+out=$(mktemp)
+cleanup() {
+	[ -n "$bt_pid" ] && kill "$bt_pid" 2>/dev/null
+	rm -f "$out"
+	nicsim_cleanup
+}
+trap cleanup EXIT
+
+ktap_print_header
+command -v bpftrace >/dev/null || { ktap_skip_all "no bpftrace"; exit "$KSFT_SKIP"; }
+ktap_set_plan 2
+nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
+nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"
+ifindex=$(ip netns exec "$NS1" cat "/sys/class/net/$IF1/ifindex")
+ip netns exec "$NS0" ping -q -c 1 -W 5 10.0.0.2 >/dev/null
+
+frames0=$(nicsim_ethtool_stat "$NS1" "$IF1" rx_frames)
+bpftrace -e "
+tracepoint:nicsim:nicsim_rx_dma_write /args->ifindex == $ifindex/ {
+	@dma = count();
+	@bytes = sum(args->len);
+}
+tracepoint:nicsim:nicsim_irq_raise /args->ifindex == $ifindex/ {
+	@irqs = count();
+}" >"$out" 2>&1 &
+bt_pid=$!
+attached() {
+	local _
+
+	for _ in $(seq 120); do
+		grep -q '^Attaching' "$out" && return 0
+		kill -0 "$bt_pid" 2>/dev/null || break
+		sleep 0.5
+	done
+	ktap_print_msg "bpftrace did not attach: $(head -c 500 "$out")"
+	return 1
+}
+ktap_test_result "bpftrace attaches to nicsim:nicsim_rx_dma_write and nicsim_irq_raise" attached
+
+ip netns exec "$NS0" ping -q -c 20 -i 0.05 -W 5 10.0.0.2 >/dev/null
+kill -INT "$bt_pid"
+wait "$bt_pid"
+bt_pid=""
+frames=$(( $(nicsim_ethtool_stat "$NS1" "$IF1" rx_frames) - frames0 ))
+
+counted() {
+	local dma irqs bytes
+
+	dma=$(awk '/^@dma:/ { print $2 }' "$out")
+	bytes=$(awk '/^@bytes:/ { print $2 }' "$out")
+	irqs=$(awk '/^@irqs:/ { print $2 }' "$out")
+	ktap_print_msg "bpftrace: ${dma:-?} DMA writes (${bytes:-?} bytes), ${irqs:-?} interrupts; the device wrote $frames frames"
+	[ -n "$dma" ] && [ "$dma" -ge 20 ] && [ "$dma" -le "$frames" ] &&
+		[ "$bytes" -ge $((20 * 98)) ] && [ "${irqs:-0}" -ge 1 ]
+}
+ktap_test_result "it counts the pings' frames, and their interrupts" counted
+
+ktap_finished
