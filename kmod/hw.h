@@ -3,7 +3,9 @@
  * nicsim hardware interface: what the driver and the simulated device
  * share. Descriptors live in DMA-coherent memory and are little-endian,
  * as on a PCI NIC. Everything else the driver tells the device goes
- * through the register accessors declared in nicsim.h.
+ * through the register accessors declared in nicsim.h. BPF programs and
+ * tests include it too, for the layouts and the enums the tracepoints
+ * report.
  */
 #ifndef _NICSIM_HW_H
 #define _NICSIM_HW_H
@@ -85,12 +87,6 @@ enum nicsim_rss_type {
 	NICSIM_RSS_TYPE_IPV6_TCP,
 	NICSIM_RSS_TYPE_IPV6_UDP,
 };
-
-static inline bool nicsim_rss_type_is_l4(u16 type)
-{
-	return type != NICSIM_RSS_TYPE_IPV4 && type != NICSIM_RSS_TYPE_IPV6 &&
-	       type != NICSIM_RSS_TYPE_NONE;
-}
 
 /* Why the device sent an interrupt message (trace and counters). */
 enum nicsim_irq_reason {

@@ -321,6 +321,12 @@ struct nicsim_rx_stamp {
 
 #define NICSIM_RX_STAMP_MAGIC	0x4e53494dU	/* "NSIM" */
 
+static inline bool nicsim_rss_type_is_l4(u16 type)
+{
+	return type != NICSIM_RSS_TYPE_IPV4 && type != NICSIM_RSS_TYPE_IPV6 &&
+	       type != NICSIM_RSS_TYPE_NONE;
+}
+
 /* netdev_priv() of a nicsim port. */
 struct nicsim_port {
 	struct net_device *netdev;

@@ -35,6 +35,7 @@
 #include <bpf/libbpf.h>
 
 #include "kselftest_harness.h"
+#include "hw.h"
 #include "nicsim_kfuncs.h"
 #include "nicsim_follow.h"
 #include "nicsim_test.h"
@@ -314,6 +315,56 @@ TEST_F(follow, one_udp_datagram)
 	EXPECT_EQ(f->xdp_dma_tstamp, f->rx_dma_tstamp);
 	EXPECT_NE(f->tx_skb, 0);
 	EXPECT_NE(f->rx_skb, 0);
+	/* the poll refilled the ring after building the skb */
+	EXPECT_GT(f->rx_doorbell_ts, f->ts[ST_RX_SKB]);
+	EXPECT_LT(f->rx_doorbell_ts, f->ts[ST_NAPI_POLL]);
+}
+
+/* The drop events, from tp_btf and raw_tp: on the cable, and at the NIC. */
+TEST_F(follow, drops)
+{
+	const struct nicsim_follow_drops *d = &self->skel->bss->drops;
+	struct sockaddr_in to = {
+		.sin_family = AF_INET,
+		.sin_port = htons(UDP_PORT),
+		.sin_addr.s_addr = htonl(0x0a000002),
+	};
+	char buf[PAYLOAD] = {}, cmd[256];
+	int i;
+
+	/* one frame lost on the cable */
+	snprintf(cmd, sizeof(cmd),
+		 "d=/sys/kernel/debug/nicsim/nicsim%u/port0/fail_wire_drop; "
+		 "echo 100 > $d/probability && echo 1 > $d/times", self->id);
+	ASSERT_EQ(nicsim_run(cmd), 0);
+	self->skel->bss->armed = 1;
+	ASSERT_EQ(sendto(self->tx_fd, buf, sizeof(buf), 0,
+			 (struct sockaddr *)&to, sizeof(to)), PAYLOAD);
+	/* one more with the receiver down: no buffer for it */
+	snprintf(cmd, sizeof(cmd), "ip -n %s link set %s down",
+		 self->ns1, self->if1);
+	ASSERT_EQ(nicsim_run(cmd), 0);
+	ASSERT_EQ(sendto(self->tx_fd, buf, sizeof(buf), 0,
+			 (struct sockaddr *)&to, sizeof(to)), PAYLOAD);
+	for (i = 0; i < 200 && !(d->rx_seq && d->raw_rx_len); i++)
+		usleep(10000);
+	self->skel->bss->armed = 0;
+
+	TH_LOG("wire: seq %llu len %u result %d; rx_drop: seq %llu len %u reason %d queue %u; raw_tp: len %u reason %d ifindex %u",
+	       (unsigned long long)d->wire_seq, d->wire_len, d->wire_result,
+	       (unsigned long long)d->rx_seq, d->rx_len, d->rx_reason,
+	       d->rx_queue, d->raw_rx_len, d->raw_rx_reason,
+	       d->raw_rx_ifindex);
+	EXPECT_NE(d->wire_seq, 0);
+	EXPECT_EQ(d->wire_len, FRAME_LEN);
+	EXPECT_NE(d->rx_seq, 0);
+	EXPECT_GT(d->rx_seq, d->wire_seq);	/* sent after it */
+	EXPECT_EQ(d->rx_len, FRAME_LEN);
+	EXPECT_EQ(d->rx_reason, NICSIM_RX_DROP_NO_BUFFER);
+	EXPECT_EQ(d->rx_queue, 0);
+	EXPECT_EQ(d->raw_rx_len, FRAME_LEN);
+	EXPECT_EQ(d->raw_rx_reason, NICSIM_RX_DROP_NO_BUFFER);
+	EXPECT_EQ(d->raw_rx_ifindex, self->ifindex1);
 }
 
 /* Run follow_queue_state in namespace @ns (NULL: the test's own). */

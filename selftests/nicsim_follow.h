@@ -52,10 +52,25 @@ struct nicsim_follow_rec {
 	__u32 rx_desc;
 	__u32 rx_queue;
 	__u32 rx_irq;
+	__u64 rx_doorbell_ts;	/* the refill after the frame's skb */
 	__s32 xdp_err;		/* bpf_nicsim_xdp_meta() */
 	__u32 xdp_desc;
 	__u64 xdp_seq;
 	__u64 xdp_dma_tstamp;
+};
+
+/* The drop events for a frame of the followed length, by tp_btf and raw_tp. */
+struct nicsim_follow_drops {
+	__u64 wire_seq;		/* nicsim_wire, result dropped (tp_btf) */
+	__u32 wire_len;
+	__s32 wire_result;
+	__u64 rx_seq;		/* nicsim_rx_drop (tp_btf) */
+	__u32 rx_len;
+	__s32 rx_reason;
+	__u32 rx_queue;
+	__u32 raw_rx_len;	/* nicsim_rx_drop (raw_tp) */
+	__s32 raw_rx_reason;
+	__u32 raw_rx_ifindex;
 };
 
 /* bpf_nicsim_queue_state() from a SYSCALL program, run by the test */

@@ -27,6 +27,7 @@ const volatile __u16 udp_port;		/* the receiving socket's */
 
 __u32 armed;				/* set by the test before sendto() */
 struct nicsim_follow_rec f;
+struct nicsim_follow_drops drops;
 
 /* the kfuncs, called on the followed frame: 1 until called */
 struct nicsim_xdp_meta xdp_meta;
@@ -140,6 +141,49 @@ int BPF_PROG(follow_wire, struct net_device *dev, struct net_device *peer,
 {
 	if (f.seq && seq == f.seq && result == NICSIM_WIRE_DELIVERED)
 		stage(ST_WIRE, ST_TX_DMA_READ);
+	if (armed && len == frame_len && result == NICSIM_WIRE_DROPPED &&
+	    !drops.wire_seq) {
+		drops.wire_seq = seq;
+		drops.wire_len = len;
+		drops.wire_result = result;
+	}
+	return 0;
+}
+
+SEC("tp_btf/nicsim_rx_drop")
+int BPF_PROG(follow_rx_drop, struct net_device *dev, u16 queue, u64 seq,
+	     u32 len, int reason)
+{
+	if (armed && len == frame_len && !drops.rx_seq) {
+		drops.rx_seq = seq;
+		drops.rx_len = len;
+		drops.rx_reason = reason;
+		drops.rx_queue = queue;
+	}
+	return 0;
+}
+
+/* the same event as a raw tracepoint: its arguments as u64s */
+SEC("raw_tp/nicsim_rx_drop")
+int follow_rx_drop_raw(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct net_device *dev = (struct net_device *)ctx->args[0];
+
+	if (armed && ctx->args[3] == frame_len && !drops.raw_rx_len) {
+		drops.raw_rx_len = ctx->args[3];
+		drops.raw_rx_reason = ctx->args[4];
+		drops.raw_rx_ifindex = BPF_CORE_READ(dev, ifindex);
+	}
+	return 0;
+}
+
+SEC("tp_btf/nicsim_rx_doorbell")
+int BPF_PROG(follow_rx_doorbell, struct net_device *dev, u16 queue, u32 tail,
+	     u32 posted)
+{
+	if (dev && dev->ifindex == rx_ifindex && queue == f.rx_queue &&
+	    f.ts[ST_RX_SKB] && !f.rx_doorbell_ts && armed)
+		f.rx_doorbell_ts = bpf_ktime_get_ns();
 	return 0;
 }
 
