@@ -75,6 +75,27 @@ int skb_meta_tc_ok(struct __sk_buff *ctx)
 	return 0;
 }
 
+SEC("action")
+__success
+int skb_meta_act_ok(struct __sk_buff *ctx)
+{
+	struct nicsim_skb_meta meta;
+
+	bpf_nicsim_skb_meta((struct sk_buff *)ctx, &meta, sizeof(meta));
+	return 0;
+}
+
+/* 6.12 does not trust fentry arguments: tp_btf it is */
+SEC("fentry/netif_receive_skb")
+__failure __msg("R1 must be referenced or trusted")
+int BPF_PROG(skb_meta_fentry, struct sk_buff *skb)
+{
+	struct nicsim_skb_meta meta;
+
+	bpf_nicsim_skb_meta(skb, &meta, sizeof(meta));
+	return 0;
+}
+
 SEC("tp_btf/nicsim_rx_skb")
 __failure __msg("R1 must be referenced or trusted")
 int BPF_PROG(skb_meta_untrusted, struct net_device *dev, u16 queue,
@@ -115,6 +136,47 @@ int queue_state_ok(void *ctx)
 	struct nicsim_queue_state state;
 
 	return bpf_nicsim_queue_state(1, 0, &state, sizeof(state));
+}
+
+/* bpf_nicsim_queue_state() is for every program type */
+SEC("xdp")
+__success
+int queue_state_xdp_ok(struct xdp_md *ctx)
+{
+	struct nicsim_queue_state state;
+
+	bpf_nicsim_queue_state(1, 0, &state, sizeof(state));
+	return XDP_PASS;
+}
+
+SEC("tc")
+__success
+int queue_state_tc_ok(struct __sk_buff *ctx)
+{
+	struct nicsim_queue_state state;
+
+	bpf_nicsim_queue_state(ctx->ifindex, 0, &state, sizeof(state));
+	return 0;
+}
+
+SEC("tp_btf/nicsim_irq_raise")
+__success
+int BPF_PROG(queue_state_tracing_ok, struct net_device *dev, u16 vector)
+{
+	struct nicsim_queue_state state;
+
+	bpf_nicsim_queue_state(1, vector, &state, sizeof(state));
+	return 0;
+}
+
+SEC("kprobe/napi_complete_done")
+__success
+int queue_state_kprobe_ok(struct pt_regs *ctx)
+{
+	struct nicsim_queue_state state;
+
+	bpf_nicsim_queue_state(1, 0, &state, sizeof(state));
+	return 0;
 }
 
 SEC("syscall")
