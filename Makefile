@@ -3,6 +3,7 @@
 #
 #   make demo    boot the VM, send traffic through nicsim, print timelines
 #   make check   every kselftest on the debug kernel, then checkpatch
+#   make bench   what nicsim's tracepoints cost (scripts/bench-tracepoints)
 #
 # KDIR=/path/to/built/kernel uses that tree instead of the cached 6.12.
 # (`make -C $KDIR M=$PWD` builds just the module: Kbuild is its entry.)
@@ -26,10 +27,13 @@ prepare module:
 	@scripts/prepare $(FLAVOUR)
 shell:
 	@scripts/prepare $(FLAVOUR) >/dev/null && scripts/vm-run --flavour $(FLAVOUR)
+bench:
+	@scripts/prepare $(FLAVOUR) >/dev/null && \
+		scripts/vm-run --flavour $(FLAVOUR) -- scripts/bench-tracepoints
 
 clean:
 	rm -rf kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd \
 		Module.symvers modules.order .*.cmd kmod/modules.order \
 		samples/bpf/build selftests/build
 
-.PHONY: all demo check deps kernel prepare module shell clean
+.PHONY: all demo check deps kernel prepare module shell bench clean
