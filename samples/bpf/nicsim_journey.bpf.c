@@ -1,0 +1,653 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nicsim_journey: the seed's packet journey, measured. Each received frame
+ * is followed from the NIC's DMA write to the application's read, each
+ * sent packet from the application's send to the TX completion, with
+ * nicsim's tracepoints, the upstream ones and TC programs. A finished
+ * journey goes into per-stage latency histograms (per-CPU, log2 of
+ * microseconds) and, in timeline mode, to user space through a ring buffer.
+ *
+ * Join keys: the device's sequence number (DMA write, descriptor, XDP,
+ * skb), then the skb address; for TX the skb address, the descriptor and
+ * then the sequence number again.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "hw.h"
+#include "nicsim_journey.h"
+
+#define AF_INET		2
+#define AF_INET6	10
+#define ETH_P_IP	0x0800
+#define ETH_P_IPV6	0x86DD
+#define IP_MF		0x2000
+#define IP_OFFSET	0x1fff
+
+/* x86_64 system calls that send */
+#define NR_write	1
+#define NR_writev	20
+#define NR_sendto	44
+#define NR_sendmsg	46
+#define NR_sendmmsg	307
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+const volatile bool filter_ports;	/* only the ifindexes in ports */
+const volatile struct flow filter;	/* zero fields match anything */
+const volatile __u32 sample_every = 1;	/* timelines: 1 in N */
+const volatile bool timelines;
+
+#define MAX_PACKETS	16384
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_PACKETS);
+	__type(key, __u64);			/* seq */
+	__type(value, struct journey);
+} rx_by_seq SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_PACKETS);
+	__type(key, __u64);			/* skb */
+	__type(value, __u64);			/* seq */
+} rx_by_skb SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_PACKETS);
+	__type(key, __u64);			/* skb */
+	__type(value, struct journey);
+} tx_by_skb SEC(".maps");
+
+struct desc_key {
+	__u32 ifindex;
+	__u32 queue;
+	__u32 desc;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_PACKETS);
+	__type(key, struct desc_key);
+	__type(value, __u64);			/* skb */
+} tx_by_desc SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_PACKETS);
+	__type(key, __u64);			/* seq */
+	__type(value, __u64);			/* skb */
+} tx_by_seq SEC(".maps");
+
+/* per queue pair: its last interrupt and doorbell */
+struct qstate {
+	__u64 raise;
+	__u64 handle;
+	__u64 doorbell;
+	__u32 irq;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);			/* ifindex << 32 | queue */
+	__type(value, struct qstate);
+} queues SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);			/* ifindex */
+	__type(value, __u8);
+} ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);			/* thread id */
+	__type(value, __u64);			/* its send system call began */
+} sending SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HIST_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct hist);
+} hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CNT_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+static __always_inline bool port_ok(const struct net_device *dev)
+{
+	__u32 ifindex;
+
+	if (!dev)
+		return false;
+	ifindex = dev->ifindex;
+	return !filter_ports || bpf_map_lookup_elem(&ports, &ifindex);
+}
+
+static __always_inline void count(enum counter c)
+{
+	__u32 key = c;
+	__u64 *v = bpf_map_lookup_elem(&counters, &key);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline __u32 log2_u64(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xffffffff) << 5; v >>= shift; r |= shift;
+	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	return r | (v >> 1);
+}
+
+static __always_inline void hist_add(__u32 dir, __u32 stage, __u64 ns)
+{
+	__u32 key = HIST_IDX(dir, stage), slot;
+	struct hist *h = bpf_map_lookup_elem(&hists, &key);
+	__u64 us = ns / 1000;
+
+	if (!h)
+		return;
+	slot = us ? log2_u64(us) + 1 : 0;
+	if (slot >= HIST_SLOTS)
+		slot = HIST_SLOTS - 1;
+	h->slots[slot]++;
+	h->count++;
+	h->sum_ns += ns;
+}
+
+static __always_inline bool addr_match(const volatile __u32 *want,
+				       const __u32 *have)
+{
+	return !(want[0] | want[1] | want[2] | want[3]) ||
+	       (want[0] == have[0] && want[1] == have[1] &&
+		want[2] == have[2] && want[3] == have[3]);
+}
+
+static __always_inline bool flow_match(const struct flow *f)
+{
+	return (!filter.family || filter.family == f->family) &&
+	       (!filter.proto || filter.proto == f->proto) &&
+	       (!filter.sport || filter.sport == f->sport) &&
+	       (!filter.dport || filter.dport == f->dport) &&
+	       addr_match(filter.saddr, f->saddr) &&
+	       addr_match(filter.daddr, f->daddr);
+}
+
+/* The addresses, protocol and ports of the packet whose L3 header is at @l3. */
+static __always_inline void parse_flow(struct flow *f, const void *l3,
+				       __be16 protocol)
+{
+	const void *l4 = NULL;
+	__be16 ports[2];
+
+	if (protocol == bpf_htons(ETH_P_IP)) {
+		struct iphdr iph;
+
+		if (bpf_probe_read_kernel(&iph, sizeof(iph), l3))
+			return;
+		f->family = AF_INET;
+		f->proto = iph.protocol;
+		f->saddr[0] = iph.saddr;
+		f->daddr[0] = iph.daddr;
+		if (!(iph.frag_off & bpf_htons(IP_MF | IP_OFFSET)))
+			l4 = l3 + iph.ihl * 4;
+	} else if (protocol == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr ip6h;
+
+		if (bpf_probe_read_kernel(&ip6h, sizeof(ip6h), l3))
+			return;
+		f->family = AF_INET6;
+		f->proto = ip6h.nexthdr;
+		__builtin_memcpy(f->saddr, &ip6h.saddr, 16);
+		__builtin_memcpy(f->daddr, &ip6h.daddr, 16);
+		l4 = l3 + sizeof(ip6h);
+	}
+	if (l4 && (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP) &&
+	    !bpf_probe_read_kernel(ports, sizeof(ports), l4)) {
+		f->sport = bpf_ntohs(ports[0]);
+		f->dport = bpf_ntohs(ports[1]);
+	}
+}
+
+static __always_inline void stamp(struct journey *j, __u32 stage, __u64 ts)
+{
+	if (stage < MAX_STAGES && !j->ts[stage])
+		j->ts[stage] = ts;
+}
+
+/* A journey is over: into the histograms, and maybe out as a timeline. */
+static __always_inline void finish(struct journey *j, enum journey_end end)
+{
+	__u32 nr = j->dir == DIR_RX ? RX_NR : TX_NR, s;
+	__u64 first = 0, prev = 0;
+	static __u32 sampled;
+	struct journey *e;
+
+	j->end = end;
+	if (!flow_match(&j->flow))
+		return;
+	for (s = 0; s < MAX_STAGES; s++) {
+		__u64 t = j->ts[s];
+
+		if (s >= nr || !t)
+			continue;
+		/* each stage against the last one seen before it */
+		if (prev && t >= prev)
+			hist_add(j->dir, s, t - prev);
+		if (!first)
+			first = t;
+		prev = t;
+	}
+	if (first && prev > first)
+		hist_add(j->dir, 0, prev - first);	/* stage 0: the total */
+	count(j->dir == DIR_RX ? CNT_JOURNEYS_RX : CNT_JOURNEYS_TX);
+
+	if (!timelines)
+		return;
+	if (sample_every > 1 && __sync_fetch_and_add(&sampled, 1) % sample_every) {
+		count(CNT_SAMPLED_OUT);
+		return;
+	}
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(CNT_LOST_EVENTS);
+		return;
+	}
+	__builtin_memcpy(e, j, sizeof(*e));
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* ---- receive ------------------------------------------------------- */
+
+SEC("tp_btf/nicsim_rx_dma_write")
+int BPF_PROG(rx_dma_write, struct net_device *dev, u16 queue, u32 desc_idx,
+	     u32 len, u64 seq, u64 dma_tstamp)
+{
+	struct journey j = {};
+
+	if (!port_ok(dev))
+		return 0;
+	j.dir = DIR_RX;
+	j.ts[RX_DMA] = dma_tstamp;
+	j.seq = seq;
+	j.ifindex = dev->ifindex;
+	j.queue = queue;
+	j.desc = desc_idx;
+	j.len = len;
+	bpf_map_update_elem(&rx_by_seq, &seq, &j, BPF_ANY);
+	return 0;
+}
+
+static __always_inline struct qstate *qstate(const struct net_device *dev,
+					     __u32 queue)
+{
+	__u64 key = (__u64)dev->ifindex << 32 | queue;
+	struct qstate *q = bpf_map_lookup_elem(&queues, &key), zero = {};
+
+	if (q)
+		return q;
+	bpf_map_update_elem(&queues, &key, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&queues, &key);
+}
+
+SEC("tp_btf/nicsim_irq_raise")
+int BPF_PROG(irq_raise, struct net_device *dev, u16 vector, unsigned int irq)
+{
+	struct qstate *q;
+
+	if (!port_ok(dev))
+		return 0;
+	q = qstate(dev, vector);
+	if (q) {
+		q->raise = bpf_ktime_get_ns();
+		q->irq = irq;
+	}
+	return 0;
+}
+
+SEC("tp_btf/nicsim_irq_handle")
+int BPF_PROG(irq_handle, struct net_device *dev, u16 queue)
+{
+	struct qstate *q;
+
+	if (!port_ok(dev))
+		return 0;
+	q = qstate(dev, queue);
+	if (q)
+		q->handle = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/nicsim_rx_desc")
+int BPF_PROG(rx_desc, struct net_device *dev, u16 queue, u32 desc_idx,
+	     u32 len, u64 seq)
+{
+	struct journey *j = bpf_map_lookup_elem(&rx_by_seq, &seq);
+	struct qstate *q;
+
+	if (!j || !dev)
+		return 0;
+	stamp(j, RX_NAPI, bpf_ktime_get_ns());
+	/*
+	 * The interrupt that got NAPI here came after the DMA write; if the
+	 * last one came before, NAPI was already polling: no interrupt.
+	 */
+	q = qstate(dev, queue);
+	if (q && q->raise >= j->ts[RX_DMA]) {
+		stamp(j, RX_IRQ, q->raise);
+		j->irq = q->irq;
+		if (q->handle >= q->raise)
+			stamp(j, RX_HANDLER, q->handle);
+	}
+	return 0;
+}
+
+SEC("tp_btf/nicsim_xdp_verdict")
+int BPF_PROG(xdp_verdict, struct net_device *dev, u16 queue, u32 desc_idx,
+	     u64 seq, u32 act)
+{
+	struct journey *j = bpf_map_lookup_elem(&rx_by_seq, &seq);
+
+	if (!j)
+		return 0;
+	stamp(j, RX_XDP, bpf_ktime_get_ns());
+	j->xdp_act = act;
+	if (act != XDP_PASS) {
+		finish(j, END_XDP);
+		bpf_map_delete_elem(&rx_by_seq, &seq);
+	}
+	return 0;
+}
+
+SEC("tp_btf/nicsim_rx_skb")
+int BPF_PROG(rx_skb, struct net_device *dev, u16 queue, u32 desc_idx, u64 seq,
+	     struct sk_buff *skb)
+{
+	struct journey *j = bpf_map_lookup_elem(&rx_by_seq, &seq);
+	__u64 key = (__u64)skb;
+
+	if (!j || !skb)
+		return 0;
+	stamp(j, RX_SKB, bpf_ktime_get_ns());
+	j->skb = key;
+	/* eth_type_trans() has run: data is the network header */
+	parse_flow(&j->flow, skb->data, skb->protocol);
+	bpf_map_update_elem(&rx_by_skb, &key, &seq, BPF_ANY);
+	return 0;
+}
+
+static __always_inline struct journey *rx_of_skb(const void *skb, __u64 *seq)
+{
+	__u64 key = (__u64)skb, *s = bpf_map_lookup_elem(&rx_by_skb, &key);
+
+	if (!s)
+		return NULL;
+	*seq = *s;
+	return bpf_map_lookup_elem(&rx_by_seq, s);
+}
+
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(rx_stack, struct sk_buff *skb)
+{
+	struct journey *j;
+	__u64 seq;
+
+	j = rx_of_skb(skb, &seq);
+	if (j)
+		stamp(j, RX_STACK, bpf_ktime_get_ns());
+	return 0;
+}
+
+SEC("tcx/ingress")
+int rx_tc(struct __sk_buff *ctx)
+{
+	struct journey *j;
+	__u64 seq;
+
+	j = rx_of_skb(bpf_cast_to_kern_ctx(ctx), &seq);
+	if (j)
+		stamp(j, RX_TC, bpf_ktime_get_ns());
+	return TCX_NEXT;
+}
+
+SEC("fentry/__udp_enqueue_schedule_skb")
+int BPF_PROG(rx_socket_udp, struct sock *sk, struct sk_buff *skb)
+{
+	struct journey *j;
+	__u64 seq;
+
+	j = rx_of_skb(skb, &seq);
+	if (j)
+		stamp(j, RX_SOCKET, bpf_ktime_get_ns());
+	return 0;
+}
+
+/* The skb is freed: read by the application if it reached a socket. */
+static __always_inline void rx_end(const struct sk_buff *skb, bool dropped)
+{
+	__u64 key = (__u64)skb, seq;
+	struct journey *j;
+
+	j = rx_of_skb(skb, &seq);
+	if (!j)
+		return;
+	if (dropped) {
+		finish(j, END_DROPPED);
+	} else if (j->ts[RX_SOCKET]) {
+		stamp(j, RX_APP, bpf_ktime_get_ns());
+		finish(j, END_DELIVERED);
+	} else {
+		finish(j, END_CONSUMED);
+	}
+	bpf_map_delete_elem(&rx_by_seq, &seq);
+	bpf_map_delete_elem(&rx_by_skb, &key);
+}
+
+SEC("tp_btf/consume_skb")
+int BPF_PROG(rx_consumed, struct sk_buff *skb)
+{
+	rx_end(skb, false);
+	return 0;
+}
+
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(rx_dropped, struct sk_buff *skb)
+{
+	rx_end(skb, true);
+	return 0;
+}
+
+/* ---- send ---------------------------------------------------------- */
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tx_syscall, struct pt_regs *regs, long id)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 now;
+
+	if (id != NR_sendto && id != NR_sendmsg && id != NR_sendmmsg &&
+	    id != NR_write && id != NR_writev)
+		return 0;
+	now = bpf_ktime_get_ns();
+	bpf_map_update_elem(&sending, &tid, &now, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tx_syscall_exit, struct pt_regs *regs, long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	bpf_map_delete_elem(&sending, &tid);
+	return 0;
+}
+
+/* The send journey of @skb, begun if need be (by the sending thread). */
+static __always_inline struct journey *tx_journey(const void *skb,
+						  __u32 ifindex)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 key = (__u64)skb, *sent;
+	struct journey *j, zero = {};
+
+	j = bpf_map_lookup_elem(&tx_by_skb, &key);
+	if (j)
+		return j;
+	zero.dir = DIR_TX;
+	zero.skb = key;
+	zero.ifindex = ifindex;
+	sent = bpf_map_lookup_elem(&sending, &tid);
+	if (sent)
+		zero.ts[TX_APP] = *sent;
+	bpf_map_update_elem(&tx_by_skb, &key, &zero, BPF_ANY);
+	return bpf_map_lookup_elem(&tx_by_skb, &key);
+}
+
+SEC("tcx/egress")
+int tx_tc(struct __sk_buff *ctx)
+{
+	struct journey *j;
+
+	j = tx_journey(bpf_cast_to_kern_ctx(ctx), ctx->ifindex);
+	if (j)
+		stamp(j, TX_TC, bpf_ktime_get_ns());
+	return TCX_NEXT;
+}
+
+SEC("tp_btf/net_dev_start_xmit")
+int BPF_PROG(tx_xmit, struct sk_buff *skb, struct net_device *dev)
+{
+	struct journey *j;
+
+	if (!skb || !port_ok(dev))
+		return 0;
+	j = tx_journey(skb, dev->ifindex);
+	if (!j)
+		return 0;
+	stamp(j, TX_XMIT, bpf_ktime_get_ns());
+	parse_flow(&j->flow, skb->head + skb->network_header, skb->protocol);
+	j->len = skb->len;
+	return 0;
+}
+
+SEC("tp_btf/nicsim_tx_post")
+int BPF_PROG(tx_post, struct net_device *dev, u16 queue, struct sk_buff *skb,
+	     u32 desc_idx)
+{
+	__u64 key = (__u64)skb;
+	struct desc_key dk;
+	struct journey *j;
+
+	if (!dev)
+		return 0;
+	j = bpf_map_lookup_elem(&tx_by_skb, &key);
+	if (!j)
+		return 0;
+	stamp(j, TX_POST, bpf_ktime_get_ns());
+	j->queue = queue;
+	j->desc = desc_idx;
+	dk = (struct desc_key){ dev->ifindex, queue, desc_idx };
+	bpf_map_update_elem(&tx_by_desc, &dk, &key, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/nicsim_tx_doorbell")
+int BPF_PROG(tx_doorbell, struct net_device *dev, u16 queue)
+{
+	struct qstate *q;
+
+	if (!port_ok(dev))
+		return 0;
+	q = qstate(dev, queue);
+	if (q)
+		q->doorbell = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/nicsim_tx_dma_read")
+int BPF_PROG(tx_dma_read, struct net_device *dev, u16 queue, u32 desc_idx,
+	     u32 len, u64 seq, u64 dma_tstamp)
+{
+	struct desc_key dk;
+	struct journey *j;
+	struct qstate *q;
+	__u64 *skb;
+
+	if (!dev)
+		return 0;
+	dk = (struct desc_key){ dev->ifindex, queue, desc_idx };
+	skb = bpf_map_lookup_elem(&tx_by_desc, &dk);
+	if (!skb)
+		return 0;
+	j = bpf_map_lookup_elem(&tx_by_skb, skb);
+	if (j) {
+		/* the last doorbell on the queue before the read covered it */
+		q = qstate(dev, queue);
+		if (q && q->doorbell >= j->ts[TX_POST] && q->doorbell <= dma_tstamp)
+			stamp(j, TX_DOORBELL, q->doorbell);
+		stamp(j, TX_DMA, dma_tstamp);
+		j->seq = seq;
+		bpf_map_update_elem(&tx_by_seq, &seq, skb, BPF_ANY);
+	}
+	bpf_map_delete_elem(&tx_by_desc, &dk);
+	return 0;
+}
+
+SEC("tp_btf/nicsim_wire")
+int BPF_PROG(tx_wire, struct net_device *dev, struct net_device *peer,
+	     u64 seq)
+{
+	__u64 *skb = bpf_map_lookup_elem(&tx_by_seq, &seq);
+	struct journey *j;
+
+	if (!skb)
+		return 0;
+	j = bpf_map_lookup_elem(&tx_by_skb, skb);
+	if (j)
+		stamp(j, TX_WIRE, bpf_ktime_get_ns());
+	bpf_map_delete_elem(&tx_by_seq, &seq);
+	return 0;
+}
+
+SEC("tp_btf/nicsim_tx_clean")
+int BPF_PROG(tx_clean, struct net_device *dev, u16 queue, u32 desc_idx,
+	     struct nicsim_tx_desc *desc, struct sk_buff *skb)
+{
+	__u64 key = (__u64)skb;
+	struct journey *j;
+
+	if (!skb)
+		return 0;
+	j = bpf_map_lookup_elem(&tx_by_skb, &key);
+	if (!j)
+		return 0;
+	stamp(j, TX_DONE, bpf_ktime_get_ns());
+	finish(j, END_DELIVERED);
+	bpf_map_delete_elem(&tx_by_skb, &key);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared by nicsim_journey.bpf.c and nicsim_journey.c. */
+#ifndef _NICSIM_JOURNEY_H
+#define _NICSIM_JOURNEY_H
+
+/* Receive: the seed's journey, wire to application. */
+enum rx_stage {
+	RX_DMA,		/* the NIC wrote the frame to the ring (device time) */
+	RX_IRQ,		/* it raised the interrupt */
+	RX_HANDLER,	/* the driver's handler ran (hard IRQ) */
+	RX_NAPI,	/* NAPI consumed the descriptor */
+	RX_XDP,		/* the XDP program's verdict */
+	RX_SKB,		/* the driver built the sk_buff */
+	RX_STACK,	/* netif_receive_skb, after GRO */
+	RX_TC,		/* TC ingress */
+	RX_SOCKET,	/* queued to the socket */
+	RX_APP,		/* the application read it */
+	RX_NR,
+};
+
+/* Send: application to wire, and the completion. */
+enum tx_stage {
+	TX_APP,		/* the application's send system call */
+	TX_TC,		/* TC egress */
+	TX_XMIT,	/* the stack handed it to the driver */
+	TX_POST,	/* the driver posted its descriptors */
+	TX_DOORBELL,	/* the doorbell that covered them */
+	TX_DMA,		/* the NIC read it from the ring (device time) */
+	TX_WIRE,	/* it left the cable */
+	TX_DONE,	/* the driver cleaned the completion */
+	TX_NR,
+};
+
+#define MAX_STAGES	10
+#define HIST_SLOTS	32	/* log2 buckets of microseconds */
+
+enum dir { DIR_RX, DIR_TX, DIR_NR };
+
+/* How a journey ended. */
+enum journey_end {
+	END_DELIVERED,	/* RX: read by the application; TX: completed */
+	END_CONSUMED,	/* RX: consumed by the kernel (no socket read) */
+	END_DROPPED,	/* freed as a drop (kfree_skb) */
+	END_XDP,	/* XDP took it (drop, TX, redirect, aborted) */
+};
+
+struct flow {
+	__u32 saddr[4];
+	__u32 daddr[4];
+	__u16 sport;
+	__u16 dport;
+	__u8 family;	/* AF_INET, AF_INET6, 0: not IP */
+	__u8 proto;
+	__u16 pad;
+};
+
+/* One packet's journey: the map value, and the ring buffer event. */
+struct journey {
+	__u64 ts[MAX_STAGES];	/* CLOCK_MONOTONIC ns; 0: not seen */
+	__u64 seq;		/* the device's frame sequence number */
+	__u64 skb;
+	struct flow flow;
+	__u32 ifindex;
+	__u32 queue;
+	__u32 desc;
+	__u32 len;
+	__u8 dir;
+	__u8 end;
+	__u8 xdp_act;
+	__u8 pad;
+	__u32 irq;
+};
+
+/* Latency of a stage since the one before it that was seen. */
+struct hist {
+	__u64 slots[HIST_SLOTS];
+	__u64 count;
+	__u64 sum_ns;
+};
+
+/* hist map index: direction * MAX_STAGES + stage; stage 0 is the total */
+#define HIST_IDX(dir, stage)	((dir) * MAX_STAGES + (stage))
+#define HIST_ENTRIES		(DIR_NR * MAX_STAGES)
+
+enum counter {
+	CNT_JOURNEYS_RX,	/* finished */
+	CNT_JOURNEYS_TX,
+	CNT_LOST_EVENTS,	/* ring buffer full */
+	CNT_SAMPLED_OUT,	/* matched, skipped by 1-in-N sampling */
+	CNT_NR,
+};
+
+#endif

@@ -1,0 +1,165 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# samples/bpf/nicsim_journey on real traffic: its histograms count every
+# datagram sent at every stage it can see (and mark XDP, with no program,
+# as not seen), its timelines give each stage in order, sampling prints 1
+# in N, and bad options are refused.
+
+. "$(dirname "$0")/nicsim_lib.sh"
+
+journey_pid=""
+tmp=$(mktemp -d)
+cleanup() {
+	[ -n "$journey_pid" ] && kill "$journey_pid" 2>/dev/null
+	rm -rf "$tmp"
+	nicsim_cleanup
+}
+trap cleanup EXIT
+
+JOURNEY=${NICSIM_OBJ:-$(dirname "$0")/..}/samples/nicsim_journey
+PY=/usr/bin/python3
+
+ktap_print_header
+[ -x "$JOURNEY" ] || ktap_exit_fail_msg "no $JOURNEY"
+ktap_set_plan 5
+nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
+nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"
+ip netns exec "$NS0" ping -q -c 1 -W 5 10.0.0.2 >/dev/null
+
+# journey OUT ARGS...: start it on both ports, wait until it follows
+journey() {
+	local out=$1 _
+
+	shift
+	"$JOURNEY" -i "$IF0@$NS0" -i "$IF1@$NS1" --json "$@" >"$out" 2>&1 &
+	journey_pid=$!
+	for _ in $(seq 100); do
+		grep -q '"type":"start"' "$out" && return 0
+		kill -0 "$journey_pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	ktap_print_msg "nicsim_journey did not start: $(head -c 300 "$out")"
+	return 1
+}
+# udp PORT COUNT: COUNT datagrams from $NS0 to a socket on 10.0.0.2:PORT
+udp() {
+	ip netns exec "$NS1" "$NICSIM_UDP" recv 10.0.0.2 "$1" "$2" 10 >/dev/null &
+	sleep 0.3
+	ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 "$1" "$2" 2000 64
+	wait $!
+}
+stop() {
+	kill -INT "$journey_pid"
+	wait "$journey_pid"
+	journey_pid=""
+}
+
+histograms() {
+	journey "$tmp/hist" --proto udp --dport 7000 || return 1
+	udp 7000 50 || { ktap_print_msg "receiver missed datagrams"; return 1; }
+	sleep 0.5
+	stop
+	$PY - "$tmp/hist" <<'PYEOF'
+import json, sys
+h = [json.loads(l) for l in open(sys.argv[1]) if '"histograms"' in l][-1]
+ok = True
+def want(cond, what):
+    global ok
+    if not cond:
+        print('# # ' + what)
+        ok = False
+for d, must, some, unseen in (
+        ('rx', ['napi', 'skb', 'stack', 'tc', 'socket', 'app', 'total'],
+         ['irq', 'handler'], ['xdp']),
+        ('tx', ['tc', 'xmit', 'post', 'dma', 'wire', 'done', 'total'],
+         ['doorbell'], [])):
+    st = {s['stage']: s for s in h[d]['stages']}
+    print('# # %s: %d journeys; %s' % (d, h[d]['journeys'], ', '.join(
+        '%s %d (%.0f us)' % (n, s['count'], s['avg_us']) for n, s in st.items())))
+    want(h[d]['journeys'] == 50, '%s: %d journeys, not 50' % (d, h[d]['journeys']))
+    for n, s in st.items():
+        want(sum(s['slots']) == s['count'], '%s %s: slots sum to %d, count %d' %
+             (d, n, sum(s['slots']), s['count']))
+    for n in must:
+        want(st[n]['count'] == 50, '%s %s: %d of 50' % (d, n, st[n]['count']))
+    for n in some:
+        want(0 < st[n]['count'] <= 50, '%s %s: %d' % (d, n, st[n]['count']))
+    for n in unseen:
+        want(st[n]['count'] == 0, '%s %s seen %d times' % (d, n, st[n]['count']))
+want(h['lost_events'] == 0, 'lost events')
+sys.exit(0 if ok else 1)
+PYEOF
+}
+ktap_test_result "histograms: all 50 datagrams at every stage seen, both ways" histograms
+
+timelines() {
+	journey "$tmp/tl" --timeline --count 4 --dport 7001 || return 1
+	udp 7001 2 || return 1
+	wait "$journey_pid"	# --count 4 ends it
+	journey_pid=""
+	$PY - "$tmp/tl" <<'PYEOF'
+import json, sys
+js = [json.loads(l) for l in open(sys.argv[1]) if '"journey"' in l]
+ok = len(js) == 4 and sorted(j['dir'] for j in js) == ['rx', 'rx', 'tx', 'tx']
+for j in js:
+    t = {s['stage']: s['t_us'] for s in j['stages']}
+    need = (['dma', 'napi', 'skb', 'stack', 'tc', 'socket', 'app']
+            if j['dir'] == 'rx' else
+            ['app', 'tc', 'xmit', 'post', 'dma', 'wire', 'done'])
+    seen = [v for v in t.values() if v is not None]
+    print('# # %s seq %d %s:%d -> %s:%d: %s' % (j['dir'], j['seq'], j['src'],
+          j['sport'], j['dst'], j['dport'],
+          ' '.join('%s=%s' % (k, v) for k, v in t.items())))
+    ok &= all(t[n] is not None for n in need)
+    ok &= seen == sorted(seen) and j['end'] == 'delivered'
+    ok &= j['dst'] == '10.0.0.2' and j['dport'] == 7001 and j['seq'] > 0
+sys.exit(0 if ok else 1)
+PYEOF
+}
+ktap_test_result "timelines: each stage of each journey, in order" timelines
+
+same_seq() {	# the send and receive journeys of a datagram share the seq
+	$PY - "$tmp/tl" <<'PYEOF'
+import json, sys
+js = [json.loads(l) for l in open(sys.argv[1]) if '"journey"' in l]
+rx = sorted(j['seq'] for j in js if j['dir'] == 'rx')
+tx = sorted(j['seq'] for j in js if j['dir'] == 'tx')
+print('# # rx seqs %s, tx seqs %s' % (rx, tx))
+sys.exit(0 if rx and rx == tx else 1)
+PYEOF
+}
+ktap_test_result "a datagram's send and receive journeys share its sequence number" same_seq
+
+sampled() {
+	journey "$tmp/s" --timeline --sample 5 --dport 7002 || return 1
+	udp 7002 10 || return 1
+	sleep 0.5
+	stop
+	$PY - "$tmp/s" <<'PYEOF'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')]
+n = len([j for j in lines if j['type'] == 'journey'])
+s = [j for j in lines if j['type'] == 'summary'][0]
+print('# # %d timelines, summary %s' % (n, s))
+sys.exit(0 if n == 4 and s['timelines'] == 4 and s['sampled_out'] == 16
+         and s['rx_journeys'] == 10 and s['tx_journeys'] == 10 else 1)
+PYEOF
+}
+ktap_test_result "--sample 5: 4 timelines of 20 journeys" sampled
+
+refused() {
+	local bad
+
+	for bad in "--sample 0" "--count 3" "--dport 70000" "--saddr 10.0.0.300" \
+		   "-i lo" "-i $IF1@nonexistent-ns"; do
+		# shellcheck disable=SC2086
+		if "$JOURNEY" $bad -d 1 >/dev/null 2>"$tmp/err"; then
+			ktap_print_msg "accepted: $bad"
+			return 1
+		fi
+		ktap_print_msg "$bad: $(head -n 1 "$tmp/err")"
+	done
+}
+ktap_test_result "bad options are refused with a message" refused
+
+ktap_finished
