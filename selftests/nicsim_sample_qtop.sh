@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# samples/bpf/nicsim_qtop on real traffic: with rx-frames 8 a burst's
+# interrupts each cover several frames, NAPI polls are counted with their
+# work, the frames polled add up to what the port received, and the ring
+# and moderation state come from bpf_nicsim_queue_state().
+
+. "$(dirname "$0")/nicsim_lib.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"; nicsim_cleanup' EXIT
+
+QTOP=${NICSIM_OBJ:-$(dirname "$0")/..}/samples/nicsim_qtop
+PY=/usr/bin/python3
+
+ktap_print_header
+[ -x "$QTOP" ] || ktap_exit_fail_msg "no $QTOP"
+ktap_set_plan 3
+nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
+nicsim_pair 2 || ktap_exit_fail_msg "cannot set up a port pair"
+ip netns exec "$NS1" ethtool -C "$IF1" rx-usecs 2000 rx-frames 8
+ip netns exec "$NS0" ping -q -c 1 -W 5 10.0.0.2 >/dev/null
+
+ip netns exec "$NS1" "$QTOP" -i "$IF1" -I 1 -n 4 --json >"$tmp/out" 2>&1 &
+qtop=$!
+for _ in $(seq 100); do
+	grep -q '"type":"start"' "$tmp/out" && break
+	sleep 0.1
+done
+rx0=$(nicsim_stat "$NS1" "$IF1" rx_packets)
+sleep 0.5
+# 400 datagrams over 4 flows, so that RSS uses both queues
+senders=()
+for port in 7200 7201 7202 7203; do
+	ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 "$port" 100 0 64 &
+	senders+=($!)
+done
+wait "${senders[@]}"
+wait "$qtop"
+rx=$(( $(nicsim_stat "$NS1" "$IF1" rx_packets) - rx0 ))
+ktap_print_msg "$IF1 received $rx packets meanwhile"
+
+# run EXPR over the refreshes: `r` is the list of refreshes
+query() {
+	$PY - "$tmp/out" "$1" <<'PYEOF'
+import json, sys
+r = [x for x in (json.loads(l) for l in open(sys.argv[1]) if l.startswith('{'))
+     if x['type'] == 'refresh']
+rows = [q for x in r for q in x['queues']]
+print('# # ' + '; '.join('q%d irqs %d rx/irq %.1f polls %d work/poll %.1f fill %d/%d mod %d/%d' % (
+      q['queue'], q['irqs'], q['rx_per_irq'], q['polls'], q['work_per_poll'],
+      q['rx_fill'], q['ring_size'], q['rx_usecs'], q['rx_frames']) for q in rows if q['irqs']))
+sys.exit(0 if eval(sys.argv[2]) else 1)
+PYEOF
+}
+
+refreshes() {
+	query "len(r) == 4 and all(sorted(q['queue'] for q in x['queues']) == [0, 1] for x in r)"
+}
+ktap_test_result "4 refreshes of both queue pairs" refreshes
+
+batching() {
+	query "sum(q['irqs'] for q in rows) > 0 and sum(q['rx_per_irq'] * q['irqs'] for q in rows) / sum(q['irqs'] for q in rows) >= 2 and sum(q['rx_frames_polled'] for q in rows) == $rx"
+}
+ktap_test_result "rx-frames 8: several frames per interrupt; polled frames = received ($rx)" batching
+
+state() {
+	query "all(q['running'] == 1 and q['ring_size'] == 256 and 0 < q['rx_fill'] <= 256 and q['rx_usecs'] == 2000 and q['rx_frames'] == 8 and q['irq_masked'] == 0 for q in rows)"
+}
+ktap_test_result "queue state: running, ring of 256 filled, the moderation ethtool set" state
+
+ktap_finished
