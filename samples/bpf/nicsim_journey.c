@@ -398,11 +398,26 @@ static void format_addr(const struct flow *f, const __u32 *addr, char *buf,
 		inet_ntop(f->family, addr, buf, len);
 }
 
+/* "eth1@ns" for a port we follow (ifindexes are per namespace) */
+static void port_name(__u32 ifindex, char *buf, size_t len)
+{
+	int i;
+
+	for (i = 0; i < env.nports; i++) {
+		if (env.ports[i].ifindex != (int)ifindex)
+			continue;
+		snprintf(buf, len, "%s%s%s", env.ports[i].ifname,
+			 *env.ports[i].netns ? "@" : "", env.ports[i].netns);
+		return;
+	}
+	snprintf(buf, len, "ifindex %u", ifindex);
+}
+
 static int on_journey(void *ctx, void *data, size_t size)
 {
 	const struct journey *j = data;
 	int nr = j->dir == DIR_RX ? RX_NR : TX_NR, s;
-	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE];
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], ifname[96];
 	const char *dir = j->dir == DIR_RX ? "rx" : "tx";
 	__u64 t0 = 0;
 
@@ -412,8 +427,7 @@ static int on_journey(void *ctx, void *data, size_t size)
 	format_addr(&j->flow, j->flow.daddr, dst, sizeof(dst));
 	for (s = 0; s < nr && !t0; s++)
 		t0 = j->ts[s];
-	if (!if_indextoname(j->ifindex, ifname))
-		snprintf(ifname, sizeof(ifname), "ifindex %u", j->ifindex);
+	port_name(j->ifindex, ifname, sizeof(ifname));
 
 	if (env.json) {
 		printf("{\"type\":\"journey\",\"dir\":\"%s\",\"ifindex\":%u,\"queue\":%u,\"desc\":%u,\"seq\":%llu,\"len\":%u,"

@@ -174,7 +174,7 @@ static void refresh(struct nicsim_qtop *skel,
 		if (!env.batch)
 			printf("\033[H\033[J");
 		printf("nicsim_qtop - %s, every %lds\n", tbuf, env.interval);
-		printf("%-10s %2s %8s %7s %7s %8s %9s %5s %6s %6s %6s %12s\n",
+		printf("%-10s %2s %8s %7s %7s %8s %9s %5s %6s %6s %6s %s\n",
 		       "IFACE", "Q", "IRQ/s", "RX/IRQ", "TX/IRQ", "POLL/s",
 		       "WORK/POLL", "FULL%", "RXFILL", "TXINFL", "LATCH",
 		       "RX-USECS/FR");
@@ -220,7 +220,7 @@ static void refresh(struct nicsim_qtop *skel,
 				       (unsigned long long)a.state.rx_packets,
 				       (unsigned long long)a.state.tx_packets);
 			} else {
-				printf("%-10s %2d %8.1f %7.2f %7.2f %8.1f %9.2f %5.0f %6u %6u %6u %7u/%-4u\n",
+				printf("%-10s %2d %8.1f %7.2f %7.2f %8.1f %9.2f %5.0f %6u %6u %6u %7u/%u\n",
 				       env.ports[p], q, d.irqs / secs,
 				       per(d.rx_batch, d.irqs),
 				       per(d.tx_batch, d.irqs), d.polls / secs,
