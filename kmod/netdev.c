@@ -12,6 +12,7 @@
 
 #include "nicsim.h"
 
+/* Free a queue pair whose NAPI instance is disabled. */
 static void nicsim_qpair_close(struct nicsim_port *port,
 			       struct nicsim_qpair *qp)
 {
@@ -23,7 +24,6 @@ static void nicsim_qpair_close(struct nicsim_port *port,
 
 	netif_queue_set_napi(dev, qp->qid, NETDEV_QUEUE_TYPE_RX, NULL);
 	netif_queue_set_napi(dev, qp->qid, NETDEV_QUEUE_TYPE_TX, NULL);
-	napi_disable(&qp->napi);
 	/* after the last poll, which may have re-enabled the vector */
 	nicsim_hw_irq_disable(qp->vec);
 	free_irq(qp->vec->irq, qp);
@@ -139,8 +139,10 @@ static int nicsim_open(struct net_device *dev)
 	return 0;
 
 err_close:
-	while (q--)
+	while (q--) {
+		napi_disable(&port->qp[q].napi);
 		nicsim_qpair_close(port, &port->qp[q]);
+	}
 	return err;
 }
 
@@ -150,6 +152,12 @@ static int nicsim_stop(struct net_device *dev)
 	unsigned int q;
 
 	netif_carrier_off(dev);
+	/*
+	 * NAPI first: a TX clean wakes its queue, so stopping the queues
+	 * before every poll is over could leave one awake over freed rings.
+	 */
+	for (q = 0; q < port->num_queues; q++)
+		napi_disable(&port->qp[q].napi);
 	netif_tx_disable(dev);
 	synchronize_net();	/* ndo_xdp_xmit callers saw the carrier off */
 	timer_delete_sync(&port->watchdog);
