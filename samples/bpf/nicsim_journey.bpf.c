@@ -17,6 +17,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "hw.h"
+#include "nicsim_common.bpf.h"
 #include "nicsim_journey.h"
 
 #define AF_INET		2
@@ -150,30 +151,14 @@ static __always_inline void count(enum counter c)
 		(*v)++;
 }
 
-static __always_inline __u32 log2_u64(__u64 v)
-{
-	__u32 r = 0, shift;
-
-	shift = (v > 0xffffffff) << 5; v >>= shift; r |= shift;
-	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
-	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	return r | (v >> 1);
-}
-
 static __always_inline void hist_add(__u32 dir, __u32 stage, __u64 ns)
 {
-	__u32 key = HIST_IDX(dir, stage), slot;
+	__u32 key = HIST_IDX(dir, stage);
 	struct hist *h = bpf_map_lookup_elem(&hists, &key);
-	__u64 us = ns / 1000;
 
 	if (!h)
 		return;
-	slot = us ? log2_u64(us) + 1 : 0;
-	if (slot >= HIST_SLOTS)
-		slot = HIST_SLOTS - 1;
-	h->slots[slot]++;
+	h->slots[nicsim_us_slot(ns, HIST_SLOTS)]++;
 	h->count++;
 	h->sum_ns += ns;
 }

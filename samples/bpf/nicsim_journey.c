@@ -34,6 +34,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "nicsim_common.h"
 #include "nicsim_journey.h"
 #include "nicsim_journey.skel.h"
 
@@ -91,20 +92,6 @@ static const struct argp_option options[] = {
 	{},
 };
 
-static long positive(struct argp_state *state, int key, const char *arg,
-		     long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || *end || end == arg || v <= 0 || v > max)
-		argp_error(state, "-%c needs a number 1..%ld, not '%s'", key,
-			   max, arg);
-	return v;
-}
-
 static void parse_addr(struct argp_state *state, const char *arg, __u32 *addr)
 {
 	__u8 family = AF_INET;
@@ -143,19 +130,19 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.no_tc = true;
 		break;
 	case 'I':
-		env.interval = positive(state, key, arg, 3600);
+		env.interval = nicsim_arg_number(state, key, arg, 3600);
 		break;
 	case 'd':
-		env.duration = positive(state, key, arg, 86400);
+		env.duration = nicsim_arg_number(state, key, arg, 86400);
 		break;
 	case 't':
 		env.timeline = true;
 		break;
 	case 'c':
-		env.count = positive(state, key, arg, LONG_MAX);
+		env.count = nicsim_arg_number(state, key, arg, LONG_MAX);
 		break;
 	case 's':
-		env.sample = positive(state, key, arg, 1000000);
+		env.sample = nicsim_arg_number(state, key, arg, 1000000);
 		break;
 	case 'S':
 		parse_addr(state, arg, env.filter.saddr);
@@ -164,10 +151,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		parse_addr(state, arg, env.filter.daddr);
 		break;
 	case 'P':
-		env.filter.sport = positive(state, key, arg, 65535);
+		env.filter.sport = nicsim_arg_number(state, key, arg, 65535);
 		break;
 	case 'Q':
-		env.filter.dport = positive(state, key, arg, 65535);
+		env.filter.dport = nicsim_arg_number(state, key, arg, 65535);
 		break;
 	case 'p':
 		if (!strcmp(arg, "udp"))
@@ -216,32 +203,13 @@ static int enter_netns(const char *name, int home)
 	return err;
 }
 
-/*
- * A nicsim port: its driver, as ethtool reports it. (sysfs would show the
- * namespace it was mounted in, not the one setns() entered.)
- */
-static bool is_nicsim(const char *ifname)
-{
-	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
-	struct ifreq ifr = { .ifr_data = (void *)&info };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ok = !ioctl(fd, SIOCETHTOOL, &ifr) && !strcmp(info.driver, "nicsim");
-	close(fd);
-	return ok;
-}
-
 /* Every nicsim port of this namespace, when -i named none. */
 static void find_ports(void)
 {
 	struct if_nameindex *ifs = if_nameindex(), *i;
 
 	for (i = ifs; i && i->if_index && env.nports < MAX_PORTS; i++)
-		if (is_nicsim(i->if_name))
+		if (nicsim_is_port(i->if_name))
 			snprintf(env.ports[env.nports++].ifname, IF_NAMESIZE,
 				 "%s", i->if_name);
 	if_freenameindex(ifs);
@@ -507,7 +475,7 @@ int main(int argc, char **argv)
 		err = enter_netns(p->netns, home);
 		if (!err)
 			p->ifindex = if_nametoindex(p->ifname);
-		if (err || !p->ifindex || !is_nicsim(p->ifname)) {
+		if (err || !p->ifindex || !nicsim_is_port(p->ifname)) {
 			fprintf(stderr, "%s%s%s: not a nicsim port%s\n",
 				p->ifname, *p->netns ? "@" : "", p->netns,
 				err ? " (no such namespace)" : "");

@@ -29,6 +29,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "nicsim_common.h"
 #include "nicsim_qtop.h"
 #include "nicsim_qtop.skel.h"
 
@@ -56,19 +57,6 @@ static const struct argp_option options[] = {
 	{},
 };
 
-static long positive(struct argp_state *state, int key, const char *arg)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || *end || end == arg || v <= 0 || v > 1000000)
-		argp_error(state, "-%c needs a positive number, not '%s'", key,
-			   arg);
-	return v;
-}
-
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
@@ -80,10 +68,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		strcpy(env.ports[env.nports++], arg);
 		break;
 	case 'I':
-		env.interval = positive(state, key, arg);
+		env.interval = nicsim_arg_number(state, key, arg, 1000000);
 		break;
 	case 'n':
-		env.iterations = positive(state, key, arg);
+		env.iterations = nicsim_arg_number(state, key, arg, 1000000);
 		break;
 	case 'b':
 		env.batch = true;
@@ -95,25 +83,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
-}
-
-/*
- * A nicsim port: its driver, as ethtool reports it. (sysfs would show the
- * namespace it was mounted in, not the one setns() entered.)
- */
-static bool is_nicsim(const char *ifname)
-{
-	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
-	struct ifreq ifr = { .ifr_data = (void *)&info };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ok = !ioctl(fd, SIOCETHTOOL, &ifr) && !strcmp(info.driver, "nicsim");
-	close(fd);
-	return ok;
 }
 
 static void on_signal(int sig)
@@ -258,7 +227,7 @@ int main(int argc, char **argv)
 		struct if_nameindex *ifs = if_nameindex(), *it;
 
 		for (it = ifs; it && it->if_index && env.nports < MAX_PORTS; it++)
-			if (is_nicsim(it->if_name))
+			if (nicsim_is_port(it->if_name))
 				strcpy(env.ports[env.nports++], it->if_name);
 		if_freenameindex(ifs);
 	}
@@ -268,7 +237,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < env.nports; i++) {
 		env.ifindex[i] = if_nametoindex(env.ports[i]);
-		if (!env.ifindex[i] || !is_nicsim(env.ports[i])) {
+		if (!env.ifindex[i] || !nicsim_is_port(env.ports[i])) {
 			fprintf(stderr, "%s: not a nicsim port\n", env.ports[i]);
 			return 1;
 		}

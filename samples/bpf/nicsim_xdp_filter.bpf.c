@@ -9,6 +9,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "nicsim_kfuncs.h"
+#include "nicsim_common.bpf.h"
 #include "nicsim_xdp_filter.h"
 
 #define ETH_P_IP	0x0800
@@ -62,25 +63,13 @@ struct {
 
 __u64 meta_errors;			/* bpf_nicsim_xdp_meta() failed */
 
-static __always_inline __u32 log2_u64(__u64 v)
-{
-	__u32 r = 0, shift;
-
-	shift = (v > 0xffffffff) << 5; v >>= shift; r |= shift;
-	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
-	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	return r | (v >> 1);
-}
-
 /* Count the verdict, and its latency since the device's DMA write. */
 static __always_inline int verdict(struct xdp_md *ctx, enum verdict v)
 {
 	struct nicsim_xdp_meta meta;
 	struct lat_hist *h;
-	__u64 *n, now, us;
-	__u32 key = v, slot;
+	__u64 *n, now;
+	__u32 key = v;
 
 	n = bpf_map_lookup_elem(&verdicts, &key);
 	if (n)
@@ -91,11 +80,7 @@ static __always_inline int verdict(struct xdp_md *ctx, enum verdict v)
 		now = bpf_ktime_get_ns();
 		h = bpf_map_lookup_elem(&latency, &key);
 		if (h && now >= meta.dma_tstamp) {
-			us = (now - meta.dma_tstamp) / 1000;
-			slot = us ? log2_u64(us) + 1 : 0;
-			if (slot >= LAT_SLOTS)
-				slot = LAT_SLOTS - 1;
-			h->slots[slot]++;
+			h->slots[nicsim_us_slot(now - meta.dma_tstamp, LAT_SLOTS)]++;
 			h->count++;
 			h->sum_ns += now - meta.dma_tstamp;
 		}

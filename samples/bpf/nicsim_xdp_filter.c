@@ -24,6 +24,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "nicsim_common.h"
 #include "nicsim_xdp_filter.h"
 #include "nicsim_xdp_filter.skel.h"
 
@@ -58,19 +59,6 @@ static const struct argp_option options[] = {
 	{},
 };
 
-static long positive(struct argp_state *state, int key, const char *arg)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || *end || end == arg || v <= 0 || v > 100000000)
-		argp_error(state, "-%c needs a positive number, not '%s'", key,
-			   arg);
-	return v;
-}
-
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
@@ -83,13 +71,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.prefixes[env.nprefixes++] = arg;
 		break;
 	case 'r':
-		env.rate = positive(state, key, arg);
+		env.rate = nicsim_arg_number(state, key, arg, 100000000);
 		break;
 	case 'I':
-		env.interval = positive(state, key, arg);
+		env.interval = nicsim_arg_number(state, key, arg, 100000000);
 		break;
 	case 'd':
-		env.duration = positive(state, key, arg);
+		env.duration = nicsim_arg_number(state, key, arg, 100000000);
 		break;
 	case 'j':
 		env.json = true;
