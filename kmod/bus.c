@@ -12,10 +12,8 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 
+#include "nicsim_hw.h"
 #include "nicsim.h"
-
-#define CREATE_TRACE_POINTS
-#include "trace.h"
 
 static LIST_HEAD(nicsim_bus_devs);
 static DEFINE_MUTEX(nicsim_bus_lock);	/* protects the two below */
@@ -238,6 +236,10 @@ static int __init nicsim_module_init(void)
 {
 	int err;
 
+	/* kfuncs go with the module's BTF: nothing to undo on failure */
+	err = nicsim_kfuncs_init();
+	if (err)
+		return err;
 	nicsim_debugfs_init();
 	err = bus_register(&nicsim_bus);
 	if (err)
@@ -245,13 +247,8 @@ static int __init nicsim_module_init(void)
 	err = driver_register(&nicsim_driver);
 	if (err)
 		goto err_bus_unregister;
-	err = nicsim_bpf_init();
-	if (err)
-		goto err_driver_unregister;
 	return 0;
 
-err_driver_unregister:
-	driver_unregister(&nicsim_driver);
 err_bus_unregister:
 	bus_unregister(&nicsim_bus);
 err_debugfs:

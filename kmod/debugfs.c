@@ -18,31 +18,10 @@
 
 #include <linux/debugfs.h>
 #include <linux/irq.h>
-#include <linux/ratelimit.h>
 
-#include "nicsim.h"
+#include "nicsim_hw.h"
 
 static struct dentry *nicsim_debugfs_root;
-
-static void nicsim_fault_init(struct fault_attr *attr)
-{
-	*attr = (struct fault_attr)FAULT_ATTR_INITIALIZER;
-#ifdef CONFIG_FAULT_INJECTION
-	/* the initializer's lock is for static objects: give it a class */
-	ratelimit_state_init(&attr->ratelimit_state, 0,
-			     DEFAULT_RATELIMIT_BURST);
-#endif
-}
-
-void nicsim_faults_init(struct nicsim_faults *faults)
-{
-	nicsim_fault_init(&faults->wire_drop);
-	nicsim_fault_init(&faults->wire_corrupt);
-	nicsim_fault_init(&faults->rx_stall);
-	nicsim_fault_init(&faults->lost_irq);
-	nicsim_fault_init(&faults->tx_dma_map);
-	nicsim_fault_init(&faults->rx_refill);
-}
 
 static int nicsim_msix_show(struct seq_file *m, void *v)
 {

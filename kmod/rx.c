@@ -69,7 +69,7 @@ static bool nicsim_run_xdp(struct nicsim_rxq *rxq, struct bpf_prog *prog,
 	struct nicsim_txq *txq = &rxq->port->qp[rxq->qid].txq;
 	struct net_device *dev = rxq->port->netdev;
 	void *va = page_address(page);
-	struct xdp_frame *xdpf;
+	struct xdp_frame *frame;
 	u64_stats_t *counter;
 	u32 act;
 
@@ -86,8 +86,8 @@ static bool nicsim_run_xdp(struct nicsim_rxq *rxq, struct bpf_prog *prog,
 		counter = &rxq->xdp_pass;
 		break;
 	case XDP_TX:
-		xdpf = xdp_convert_buff_to_frame(&nxdp->xdp);
-		if (unlikely(!xdpf || !nicsim_xdp_tx(txq, xdpf)))
+		frame = xdp_convert_buff_to_frame(&nxdp->xdp);
+		if (unlikely(!frame || !nicsim_xdp_tx(txq, frame)))
 			goto aborted;
 		*flush |= NICSIM_XDP_FLUSH_TX;
 		counter = &rxq->xdp_tx;

@@ -17,6 +17,7 @@
 #define _NICSIM_TRACE_H
 
 #include <linux/bpf.h>
+#include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/tracepoint.h>

@@ -238,7 +238,7 @@ void nicsim_txq_clean(struct nicsim_txq *txq, int budget)
 			trace_nicsim_tx_clean(dev, txq->qid, idx, desc, NULL,
 					      buf->len);
 			/* the page returns to this queue's pool, in its NAPI */
-			xdp_return_frame_rx_napi(buf->xdpf);
+			xdp_return_frame_rx_napi(buf->frame);
 			pkts++;
 			break;
 		case NICSIM_TX_XDP_XMIT:
@@ -246,7 +246,7 @@ void nicsim_txq_clean(struct nicsim_txq *txq, int budget)
 					      buf->len);
 			dma_unmap_single(dma_dev, buf->dma, buf->len,
 					 DMA_TO_DEVICE);
-			xdp_return_frame(buf->xdpf);
+			xdp_return_frame(buf->frame);
 			pkts++;
 			break;
 		}
@@ -318,7 +318,7 @@ void nicsim_txq_free(struct nicsim_txq *txq)
 					 DMA_TO_DEVICE);
 			fallthrough;
 		case NICSIM_TX_XDP_TX:
-			xdp_return_frame(buf->xdpf);
+			xdp_return_frame(buf->frame);
 			break;
 		}
 		buf->skb = NULL;
@@ -337,7 +337,7 @@ void nicsim_txq_free(struct nicsim_txq *txq)
  * live in this queue's page_pool pages, already mapped: only sync them.
  */
 static int nicsim_txq_xdp_frame(struct nicsim_txq *txq,
-				struct xdp_frame *xdpf, bool map)
+				struct xdp_frame *frame, bool map)
 {
 	struct device *dma_dev = &txq->port->ndev->dev;
 	struct nicsim_tx_buf *buf;
@@ -351,36 +351,36 @@ static int nicsim_txq_xdp_frame(struct nicsim_txq *txq,
 		return -ENOSPC;
 	}
 	if (map) {
-		if (unlikely(!nicsim_tx_map(txq, xdpf->data, xdpf->len, &dma)))
+		if (unlikely(!nicsim_tx_map(txq, frame->data, frame->len, &dma)))
 			return -ENOMEM;
 	} else {
-		struct page *page = virt_to_page(xdpf->data);
+		struct page *page = virt_to_page(frame->data);
 
 		dma = page_pool_get_dma_addr(page) +
-		      (xdpf->data - page_address(page));
-		dma_sync_single_for_device(dma_dev, dma, xdpf->len,
+		      (frame->data - page_address(page));
+		dma_sync_single_for_device(dma_dev, dma, frame->len,
 					   DMA_BIDIRECTIONAL);
 	}
 
 	idx = txq->tail & (txq->size - 1);
 	buf = &txq->bufs[idx];
-	buf->xdpf = xdpf;
+	buf->frame = frame;
 	buf->dma = dma;
-	buf->len = xdpf->len;
+	buf->len = frame->len;
 	buf->type = map ? NICSIM_TX_XDP_XMIT : NICSIM_TX_XDP_TX;
-	nicsim_txq_post(txq, idx, dma, xdpf->len);
+	nicsim_txq_post(txq, idx, dma, frame->len);
 	return 0;
 }
 
 /* XDP_TX from the queue pair's NAPI; the doorbell waits for the flush. */
-bool nicsim_xdp_tx(struct nicsim_txq *txq, struct xdp_frame *xdpf)
+bool nicsim_xdp_tx(struct nicsim_txq *txq, struct xdp_frame *frame)
 {
 	struct netdev_queue *nq = netdev_get_tx_queue(txq->port->netdev,
 						      txq->qid);
 	int err;
 
 	__netif_tx_lock(nq, smp_processor_id());
-	err = nicsim_txq_xdp_frame(txq, xdpf, false);
+	err = nicsim_txq_xdp_frame(txq, frame, false);
 	__netif_tx_unlock(nq);
 	return !err;
 }

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The receive side of the device: the MAC parses a frame from the cable
+ * with the kernel's flow dissector, verifies its TCP/UDP checksum, picks a
+ * queue with Toeplitz RSS and the indirection table, writes the frame into
+ * the queue's next posted buffer and the descriptor back, and reports the
+ * completion to the vector.
+ */
+
+#include <linux/if_ether.h>
+#include <linux/if_vlan.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/ktime.h>
+#include <linux/skbuff.h>
+#include <linux/udp.h>
+#include <linux/unaligned.h>
+#include <net/checksum.h>
+#include <net/flow_dissector.h>
+#include <net/ip6_checksum.h>
+#include <net/net_namespace.h>
+
+#include "nicsim_hw.h"
+#include "trace.h"
+
+/* Toeplitz hash of @len bytes of @data with a NICSIM_RSS_KEY_SIZE key. */
+static u32 nicsim_toeplitz(const u8 *key, const u8 *data, unsigned int len)
+{
+	u64 window = get_unaligned_be64(key);	/* key bits 0..63 */
+	unsigned int i, next = 8;
+	u32 hash = 0;
+	int bit;
+
+	for (i = 0; i < len; i++) {
+		for (bit = 7; bit >= 0; bit--) {
+			if (data[i] & BIT(bit))
+				hash ^= window >> 32;
+			window <<= 1;
+		}
+		if (next < NICSIM_RSS_KEY_SIZE)
+			window |= key[next++];
+	}
+	return hash;
+}
+
+/*
+ * What the MAC's parser found in a frame: the kernel's flow dissector run
+ * on the raw frame, as a NIC's parser sees it before any skb exists. It
+ * stops at an encapsulation: RSS hashes the outer headers. (A BPF flow
+ * dissector attached to the initial namespace steers it too.)
+ */
+struct nicsim_rx_parse {
+	struct flow_keys keys;
+	unsigned int l4_off;		/* 0: no TCP/UDP segment to verify */
+	unsigned int l4_len;		/* the segment: header and payload */
+};
+
+/* A TCP or UDP header the hash and the checksum may use. */
+static bool nicsim_hw_parse_is_l4(const struct flow_keys *k)
+{
+	return (k->basic.ip_proto == IPPROTO_TCP ||
+		k->basic.ip_proto == IPPROTO_UDP) &&
+	       !(k->control.flags & FLOW_DIS_IS_FRAGMENT);
+}
+
+static void nicsim_hw_parse(const u8 *frame, u32 len, struct nicsim_rx_parse *p)
+{
+	const struct flow_keys *k = &p->keys;
+	unsigned int off = 2 * ETH_ALEN, end = 0;
+	__be16 proto;
+
+	memset(p, 0, sizeof(*p));
+	if (len < ETH_HLEN)
+		return;
+	proto = get_unaligned((__be16 *)(frame + off));
+	if (!__skb_flow_dissect(&init_net, NULL, &flow_keys_dissector,
+				&p->keys, (void *)frame, proto, ETH_HLEN, len,
+				FLOW_DISSECTOR_F_STOP_AT_ENCAP)) {
+		memset(&p->keys, 0, sizeof(p->keys));
+		return;
+	}
+	if (!nicsim_hw_parse_is_l4(k))
+		return;
+
+	/* the IP datagram's end: a checksum covers up to there */
+	while (off + VLAN_HLEN + 2 <= len &&
+	       eth_type_vlan(get_unaligned((__be16 *)(frame + off))))
+		off += VLAN_HLEN;
+	off += 2;	/* the network header */
+	if (k->basic.n_proto == htons(ETH_P_IP) &&
+	    len >= off + sizeof(struct iphdr))
+		end = off + get_unaligned_be16(frame + off + 2);
+	else if (k->basic.n_proto == htons(ETH_P_IPV6) &&
+		 len >= off + sizeof(struct ipv6hdr))
+		end = off + sizeof(struct ipv6hdr) +
+		      get_unaligned_be16(frame + off + 4);
+	if (end > len || end < k->control.thoff + sizeof(struct udphdr))
+		return;
+	p->l4_off = k->control.thoff;
+	p->l4_len = end - k->control.thoff;
+}
+
+/*
+ * RSS: hash the addresses, and the ports of a TCP/UDP datagram, with the
+ * port's key; the indirection table picks the queue. Frames that are not
+ * IP go to queue 0 without a hash.
+ */
+static unsigned int nicsim_hw_rss(struct nicsim_hw_port *hw,
+				  const struct flow_keys *k, u32 *hash,
+				  u16 *type)
+{
+	unsigned int n, queue;
+	u8 input[36];
+
+	*hash = 0;
+	switch (k->control.addr_type) {
+	case FLOW_DISSECTOR_KEY_IPV4_ADDRS:
+		n = sizeof(k->addrs.v4addrs);	/* saddr, daddr */
+		memcpy(input, &k->addrs.v4addrs, n);
+		*type = NICSIM_RSS_TYPE_IPV4;
+		break;
+	case FLOW_DISSECTOR_KEY_IPV6_ADDRS:
+		n = sizeof(k->addrs.v6addrs);
+		memcpy(input, &k->addrs.v6addrs, n);
+		*type = NICSIM_RSS_TYPE_IPV6;
+		break;
+	default:
+		*type = NICSIM_RSS_TYPE_NONE;
+		return 0;
+	}
+	if (nicsim_hw_parse_is_l4(k)) {
+		memcpy(input + n, &k->ports.ports, 4);	/* sport, dport */
+		n += 4;
+		*type += k->basic.ip_proto == IPPROTO_TCP ? 1 : 2;
+	}
+
+	spin_lock(&hw->rss_lock);
+	*hash = nicsim_toeplitz(hw->rss_key, input, n);
+	queue = hw->rss_indir[*hash % NICSIM_RSS_INDIR_SIZE];
+	spin_unlock(&hw->rss_lock);
+	return queue;
+}
+
+/*
+ * RX checksum offload: verify a TCP/UDP checksum. Returns 0 when the frame
+ * has none to check (not TCP/UDP, or UDP over IPv4 without a checksum),
+ * else NICSIM_RXD_STS_L4CSUM, with NICSIM_RXD_STS_L4CSUM_ERR if wrong.
+ */
+static u16 nicsim_hw_rx_csum(const u8 *frame, const struct nicsim_rx_parse *p)
+{
+	const struct flow_keys *k = &p->keys;
+	const u8 *l4 = frame + p->l4_off;
+	u8 proto = k->basic.ip_proto;
+	__wsum sum;
+	__sum16 res;
+
+	if (!p->l4_off)
+		return 0;
+	if (k->control.addr_type == FLOW_DISSECTOR_KEY_IPV4_ADDRS) {
+		if (proto == IPPROTO_UDP &&
+		    !get_unaligned((__be16 *)(l4 + offsetof(struct udphdr, check))))
+			return 0;
+		sum = csum_partial(l4, p->l4_len, 0);
+		res = csum_tcpudp_magic(k->addrs.v4addrs.src,
+					k->addrs.v4addrs.dst, p->l4_len,
+					proto, sum);
+	} else {
+		sum = csum_partial(l4, p->l4_len, 0);
+		res = csum_ipv6_magic(&k->addrs.v6addrs.src,
+				      &k->addrs.v6addrs.dst, p->l4_len, proto,
+				      sum);
+	}
+	return NICSIM_RXD_STS_L4CSUM | (res ? NICSIM_RXD_STS_L4CSUM_ERR : 0);
+}
+
+/*
+ * The MAC hands a frame from the wire to an RX queue: DMA it into the next
+ * posted buffer, write the descriptor back with DD last, and report the
+ * completion to the queue's vector.
+ */
+static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const u8 *frame,
+			       u32 len, u64 seq, u32 hash, u16 rss_type,
+			       u16 csum_status)
+{
+	u16 status = NICSIM_RXD_STS_DD | NICSIM_RXD_STS_EOP | csum_status;
+	struct nicsim_dev *ndev = hwq->hw->ndev;
+	struct nicsim_hw_ring *rxr = &hwq->rxr;
+	enum nicsim_rx_drop_reason drop;
+	struct nicsim_rx_desc *desc;
+	u64 tstamp;
+	void *buf;
+	u32 idx;
+
+	spin_lock(&hwq->rx_lock);
+	if (unlikely(should_fail(&hwq->hw->faults.rx_stall, 1))) {
+		hwq->rx_stalled++;	/* the RX DMA engine is stuck */
+		drop = NICSIM_RX_DROP_STALLED;
+		goto drop;
+	}
+	if (!rxr->enabled || rxr->head == READ_ONCE(rxr->tail)) {
+		hwq->rx_no_buffer++;
+		drop = NICSIM_RX_DROP_NO_BUFFER;
+		goto drop;
+	}
+	dma_rmb();	/* read the descriptor only after the tail */
+
+	idx = rxr->head & (rxr->size - 1);
+	desc = nicsim_hw_desc(ndev, rxr, idx, sizeof(*desc));
+	if (!desc) {
+		hwq->rx_dma_errors++;
+		drop = NICSIM_RX_DROP_DMA_ERROR;
+		goto drop;
+	}
+	if (len > le16_to_cpu(desc->buf_len)) {
+		hwq->rx_oversize++;
+		drop = NICSIM_RX_DROP_OVERSIZE;
+		goto drop;
+	}
+	buf = nicsim_hw_dma_va(ndev, le64_to_cpu(desc->addr), len);
+	if (!buf) {
+		hwq->rx_dma_errors++;
+		drop = NICSIM_RX_DROP_DMA_ERROR;
+		goto drop;
+	}
+	if (READ_ONCE(hwq->hw->vlan_strip) && len >= VLAN_ETH_HLEN &&
+	    get_unaligned((__be16 *)(frame + 12)) == htons(ETH_P_8021Q)) {
+		/* strip the tag: it travels in the descriptor */
+		desc->vlan_tci = cpu_to_le16(get_unaligned_be16(frame + 14));
+		memcpy(buf, frame, 2 * ETH_ALEN);
+		memcpy(buf + 2 * ETH_ALEN, frame + 2 * ETH_ALEN + VLAN_HLEN,
+		       len - 2 * ETH_ALEN - VLAN_HLEN);
+		len -= VLAN_HLEN;
+		status |= NICSIM_RXD_STS_VLAN;
+		hwq->rx_vlan_stripped++;
+	} else {
+		memcpy(buf, frame, len);
+	}
+
+	tstamp = ktime_get_ns();
+	desc->len = cpu_to_le16(len);
+	desc->rss_hash = cpu_to_le32(hash);
+	desc->rss_type = cpu_to_le16(rss_type);
+	desc->seq = cpu_to_le64(seq);
+	desc->tstamp = cpu_to_le64(tstamp);
+	dma_wmb();	/* the driver must see the frame before DD */
+	WRITE_ONCE(desc->status, cpu_to_le16(status));
+	trace_nicsim_rx_dma_write(hwq->hw->trace_dev, hwq->index, idx, len,
+				  seq, tstamp);
+	rxr->head++;
+	hwq->rx_frames++;
+	if (status & NICSIM_RXD_STS_L4CSUM_ERR)
+		hwq->rx_csum_errors++;
+	nicsim_hw_vector_event(hwq->vec, 1, 0);
+	spin_unlock(&hwq->rx_lock);
+	return;
+
+drop:
+	trace_nicsim_rx_drop(hwq->hw->trace_dev, hwq->index, seq, len, drop);
+	spin_unlock(&hwq->rx_lock);
+}
+
+/*
+ * The peer's MAC receives a frame that @hw sent, after @latency_ns on the
+ * cable.
+ */
+void nicsim_hw_wire_deliver(struct nicsim_hw_port *hw, const void *frame,
+			    u32 len, u64 seq, u64 latency_ns, bool corrupted)
+{
+	struct nicsim_hw_port *peer = hw->peer;
+	struct nicsim_rx_parse parse;
+	unsigned int queue;
+	u16 rss_type;
+	u32 hash;
+
+	trace_nicsim_wire(hw->trace_dev, peer->trace_dev, seq, len, latency_ns,
+			  corrupted ? NICSIM_WIRE_CORRUPTED :
+			  NICSIM_WIRE_DELIVERED);
+	nicsim_hw_parse(frame, len, &parse);
+	queue = nicsim_hw_rss(peer, &parse.keys, &hash, &rss_type);
+	if (queue >= peer->num_queues)
+		queue = 0;
+	nicsim_hw_rx_frame(&peer->queues[queue], frame, len, seq, hash,
+			   rss_type, nicsim_hw_rx_csum(frame, &parse));
+}

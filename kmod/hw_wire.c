@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The cable between two ports: what one sends, the other receives, after
+ * the wire latency (debugfs wire_latency_us), unless a fault drops or
+ * corrupts it. Frames in flight wait on a list for an hrtimer.
+ */
+
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
+#include <linux/slab.h>
+
+#include "nicsim_hw.h"
+#include "trace.h"
+
+/* A frame on the cable, for as long as the wire latency lasts. */
+struct nicsim_wire_frame {
+	struct list_head list;
+	u64 due;			/* delivery time, ns */
+	u64 sent;			/* when it went on the cable, ns */
+	u64 seq;
+	bool corrupted;
+	u32 len;
+	u8 data[] __counted_by(len);
+};
+
+/* Frames in flight on one cable direction, at most. */
+#define NICSIM_WIRE_MAX_FRAMES	4096
+
+/* Deliver the frames whose time has come; re-arm for the next one. */
+static void nicsim_hw_wire_work(struct work_struct *work)
+{
+	struct nicsim_hw_port *hw = container_of(work, struct nicsim_hw_port,
+						 wire_work);
+	struct nicsim_wire_frame *wf;
+	u64 now = ktime_get_ns();
+
+	for (;;) {
+		spin_lock(&hw->wire_lock);
+		wf = list_first_entry_or_null(&hw->wire_frames,
+					      struct nicsim_wire_frame, list);
+		if (wf && wf->due > now) {
+			hrtimer_start(&hw->wire_timer, ns_to_ktime(wf->due),
+				      HRTIMER_MODE_ABS);
+			wf = NULL;
+		} else if (wf) {
+			list_del(&wf->list);
+			hw->wire_count--;
+		}
+		spin_unlock(&hw->wire_lock);
+		if (!wf)
+			break;
+		nicsim_hw_wire_deliver(hw, wf->data, wf->len, wf->seq,
+				       now - wf->sent, wf->corrupted);
+		kfree(wf);
+	}
+}
+
+static enum hrtimer_restart nicsim_hw_wire_timer(struct hrtimer *timer)
+{
+	struct nicsim_hw_port *hw = container_of(timer, struct nicsim_hw_port,
+						 wire_timer);
+
+	queue_work(hw->ndev->wq, &hw->wire_work);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * The cable: what one port sends, its peer receives, after the wire
+ * latency (debugfs wire_latency_us), unless the wire drops it.
+ */
+void nicsim_hw_wire_xmit(struct nicsim_hw_queue *hwq, const void *frame,
+			 u32 len, u64 seq)
+{
+	struct nicsim_hw_port *hw = hwq->hw;
+	u32 latency = READ_ONCE(hw->wire_latency_us);
+	struct nicsim_wire_frame *wf;
+	bool first, corrupt;
+
+	if (unlikely(should_fail(&hw->faults.wire_drop, 1))) {
+		hwq->tx_wire_drops++;
+		trace_nicsim_wire(hw->trace_dev, hw->peer->trace_dev, seq, len,
+				  0, NICSIM_WIRE_DROPPED);
+		return;
+	}
+	corrupt = should_fail(&hw->faults.wire_corrupt, 1);
+	if (!latency && likely(!corrupt)) {
+		nicsim_hw_wire_deliver(hw, frame, len, seq, 0, false);
+		return;
+	}
+
+	/* the frame is in the device's buffers now: the TX buffer is free */
+	wf = kmalloc(struct_size(wf, data, len), GFP_ATOMIC);
+	if (!wf) {
+		hwq->tx_wire_drops++;
+		trace_nicsim_wire(hw->trace_dev, hw->peer->trace_dev, seq, len,
+				  0, NICSIM_WIRE_OVERFLOW);
+		return;
+	}
+	wf->len = len;
+	memcpy(wf->data, frame, len);
+	if (unlikely(corrupt)) {
+		wf->data[len - 1] ^= 0xff;	/* a bit error in the last byte */
+		hwq->tx_wire_corrupted++;
+	}
+	wf->seq = seq;
+	wf->corrupted = corrupt;
+	wf->sent = ktime_get_ns();
+	wf->due = wf->sent + (u64)latency * NSEC_PER_USEC;
+
+	spin_lock(&hw->wire_lock);
+	if (hw->wire_count >= NICSIM_WIRE_MAX_FRAMES) {
+		spin_unlock(&hw->wire_lock);
+		kfree(wf);
+		hwq->tx_wire_drops++;
+		trace_nicsim_wire(hw->trace_dev, hw->peer->trace_dev, seq, len,
+				  0, NICSIM_WIRE_OVERFLOW);
+		return;
+	}
+	first = list_empty(&hw->wire_frames);
+	list_add_tail(&wf->list, &hw->wire_frames);
+	hw->wire_count++;
+	if (first)
+		hrtimer_start(&hw->wire_timer, ns_to_ktime(wf->due),
+			      HRTIMER_MODE_ABS);
+	spin_unlock(&hw->wire_lock);
+}
+
+void nicsim_hw_wire_init(struct nicsim_hw_port *hw)
+{
+	spin_lock_init(&hw->wire_lock);
+	INIT_LIST_HEAD(&hw->wire_frames);
+	hrtimer_init(&hw->wire_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	hw->wire_timer.function = nicsim_hw_wire_timer;
+	INIT_WORK(&hw->wire_work, nicsim_hw_wire_work);
+}
+
+/* Drop what is still on the cable; the engines are stopped. */
+void nicsim_hw_wire_fini(struct nicsim_hw_port *hw)
+{
+	struct nicsim_wire_frame *wf, *tmp;
+
+	hrtimer_cancel(&hw->wire_timer);
+	cancel_work_sync(&hw->wire_work);
+	list_for_each_entry_safe(wf, tmp, &hw->wire_frames, list) {
+		list_del(&wf->list);
+		kfree(wf);
+	}
+	hw->wire_count = 0;
+}
