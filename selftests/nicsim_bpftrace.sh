@@ -16,6 +16,7 @@ cleanup() {
 trap cleanup EXIT
 
 ktap_print_header
+nicsim_require
 command -v bpftrace >/dev/null || { ktap_skip_all "no bpftrace"; exit "$KSFT_SKIP"; }
 ktap_set_plan 2
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
@@ -58,7 +59,8 @@ counted() {
 	dma=$(awk '/^@dma:/ { print $2 }' "$out")
 	bytes=$(awk '/^@bytes:/ { print $2 }' "$out")
 	irqs=$(awk '/^@irqs:/ { print $2 }' "$out")
-	ktap_print_msg "bpftrace: ${dma:-?} DMA writes (${bytes:-?} bytes), ${irqs:-?} interrupts; the device wrote $frames frames"
+	ktap_print_msg "bpftrace: ${dma:-?} DMA writes (${bytes:-?} bytes)," \
+		"${irqs:-?} interrupts; the device wrote $frames frames"
 	[ -n "$dma" ] && [ "$dma" -ge 20 ] && [ "$dma" -le "$frames" ] &&
 		[ "$bytes" -ge $((20 * 98)) ] && [ "${irqs:-0}" -ge 1 ]
 }

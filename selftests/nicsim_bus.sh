@@ -16,6 +16,7 @@ expect_write_fails() {
 }
 
 ktap_print_header
+nicsim_require
 ktap_set_plan 7
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 

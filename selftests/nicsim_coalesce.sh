@@ -12,6 +12,7 @@ FRAMES=8
 PACKETS=160
 
 ktap_print_header
+nicsim_require
 ktap_set_plan 4
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"

@@ -14,6 +14,7 @@ trap nicsim_cleanup EXIT
 
 
 ktap_print_header
+nicsim_require
 ktap_set_plan 4
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"
@@ -47,7 +48,8 @@ verified() {
 	ok0=$(stat1 csum_unnecessary)
 	err0=$(stat1 rx_csum_errors)
 	got=$(udp 50)
-	ktap_print_msg "received $got of 50, csum_unnecessary +$(( $(stat1 csum_unnecessary) - ok0 ))"
+	ktap_print_msg "received $got of 50," \
+		"csum_unnecessary +$(( $(stat1 csum_unnecessary) - ok0 ))"
 	[ "$got" -eq 50 ] && [ $(( $(stat1 csum_unnecessary) - ok0 )) -ge 50 ] &&
 		[ "$(stat1 rx_csum_errors)" -eq "$err0" ]
 }
@@ -74,7 +76,9 @@ corrupted() {
 	echo 100 >"$f/probability"
 	echo 5 >"$f/times"
 	got=$(udp 20)
-	ktap_print_msg "received $got of 20, rx_csum_errors +$(( $(stat1 rx_csum_errors) - err0 )), InCsumErrors +$(( $(in_csum_errors) - snmp0 ))"
+	ktap_print_msg "received $got of 20," \
+		"rx_csum_errors +$(( $(stat1 rx_csum_errors) - err0 ))," \
+		"InCsumErrors +$(( $(in_csum_errors) - snmp0 ))"
 	# each corrupted datagram is flagged and dropped; a corrupted ARP or
 	# neighbour frame (no TCP/UDP checksum) is neither
 	errs=$(( $(stat1 rx_csum_errors) - err0 ))
@@ -97,7 +101,10 @@ tcp_sg() {
 	sleep 1
 	ip netns exec "$NS0" timeout 60 nc -N 10.0.0.2 9001 <"$in"
 	wait $!
-	ktap_print_msg "TCP: $(stat -c %s "$out") of 2000000 bytes, frags +$(( $(stat0 frags) - frags0 )), csum_partial +$(( $(stat0 csum_partial) - csum0 )), rx_csum_errors +$(( $(stat1 rx_csum_errors) - err0 ))"
+	ktap_print_msg "TCP: $(stat -c %s "$out") of 2000000 bytes," \
+		"frags +$(( $(stat0 frags) - frags0 ))," \
+		"csum_partial +$(( $(stat0 csum_partial) - csum0 ))," \
+		"rx_csum_errors +$(( $(stat1 rx_csum_errors) - err0 ))"
 	cmp -s "$in" "$out" && [ $(( $(stat0 frags) - frags0 )) -gt 0 ] &&
 		[ $(( $(stat0 csum_partial) - csum0 )) -gt 0 ] &&
 		[ "$(stat1 rx_csum_errors)" -eq "$err0" ] || rc=1

@@ -11,6 +11,7 @@
 trap nicsim_cleanup EXIT
 
 ktap_print_header
+nicsim_require
 [ -d "$NICSIM_TRACEFS/events/dma" ] || { ktap_skip_all "no dma:* tracepoints"; exit "$KSFT_SKIP"; }
 ktap_set_plan 3
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
@@ -35,7 +36,8 @@ alloc=$(count dma_alloc)
 free=$(count dma_free)
 map=$(count dma_map_page)
 unmap=$(count dma_unmap_page)
-ktap_print_msg "nicsim$ID: dma_alloc $alloc, dma_free $free, dma_map_page $map, dma_unmap_page $unmap"
+ktap_print_msg "nicsim$ID: dma_alloc $alloc, dma_free $free," \
+	"dma_map_page $map, dma_unmap_page $unmap"
 
 ktap_test_result "rings come from dma_alloc_coherent() and go back" \
 	[ "$alloc" -ge 2 -a "$free" -ge "$alloc" ]

@@ -10,6 +10,7 @@
 trap nicsim_cleanup EXIT
 
 ktap_print_header
+nicsim_require
 ktap_set_plan 9
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair 4 || ktap_exit_fail_msg "cannot set up a 4-queue port pair"
@@ -66,12 +67,16 @@ rings_bad() {
 ktap_test_result "ring sizes that are not a power of two in 64..4096 are refused" rings_bad
 
 rss() {
-	local key=00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77
+	local key
 
+	key=00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff
+	key=$key:00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff
+	key=$key:00:11:22:33:44:55:66:77
 	e1 -x "$IF1" | grep -q "indirection table for $IF1 with 4 RX ring" &&
 		e1 -X "$IF1" hkey "$key" equal 2 &&
 		e1 -x "$IF1" | grep -A1 "RSS hash key" | tail -n 1 | grep -qx "$key" &&
-		[ "$(e1 -x "$IF1" | awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) print $i }' | sort -u | tr '\n' ' ')" = "0 1 " ]
+		[ "$(e1 -x "$IF1" | awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) print $i }' |
+		     sort -u | tr '\n' ' ')" = "0 1 " ]
 }
 ktap_test_result "ethtool -X sets the 40-byte key and the 128-entry table" rss
 

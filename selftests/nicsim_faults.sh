@@ -11,6 +11,7 @@
 trap nicsim_cleanup EXIT
 
 ktap_print_header
+nicsim_require
 ktap_set_plan 6
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"
@@ -92,7 +93,8 @@ rx_refill() {
 	inject 1 fail_rx_refill 2000
 	# every buffer the ring had is used up: the rest cannot be received
 	ip netns exec "$NS0" ping -q -c 300 -i 0.002 -W 1 10.0.0.2 >/dev/null 2>&1
-	ktap_print_msg "RX refill: alloc_errors +$(( $(stat 1 alloc_errors) - before )), rx_no_buffer $(stat 1 rx_no_buffer)"
+	ktap_print_msg "RX refill: alloc_errors +$(( $(stat 1 alloc_errors) - before ))," \
+		"rx_no_buffer $(stat 1 rx_no_buffer)"
 	echo 0 >"$dbg/port1/fail_rx_refill/times"
 	sleep 0.5
 	[ $(( $(stat 1 alloc_errors) - before )) -gt 0 ] &&
@@ -106,8 +108,11 @@ lost_irq() {
 	before_lost=$(stat 1 irqs_lost)
 	before_wd=$(stat 1 irq_watchdog)
 	inject 1 fail_lost_irq 1
-	got=$(ip netns exec "$NS0" ping -c 1 -W 5 10.0.0.2 | awk '/packets transmitted/ { print $4 }')
-	ktap_print_msg "lost IRQ: $got reply, irqs_lost +$(( $(stat 1 irqs_lost) - before_lost )), irq_watchdog +$(( $(stat 1 irq_watchdog) - before_wd ))"
+	got=$(ip netns exec "$NS0" ping -c 1 -W 5 10.0.0.2 |
+		awk '/packets transmitted/ { print $4 }')
+	ktap_print_msg "lost IRQ: $got reply," \
+		"irqs_lost +$(( $(stat 1 irqs_lost) - before_lost ))," \
+		"irq_watchdog +$(( $(stat 1 irq_watchdog) - before_wd ))"
 	[ "$got" -eq 1 ] && [ $(( $(stat 1 irqs_lost) - before_lost )) -eq 1 ] &&
 		[ $(( $(stat 1 irq_watchdog) - before_wd )) -ge 1 ] &&
 		[ "$(received 5)" -eq 5 ]

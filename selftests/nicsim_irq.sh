@@ -9,6 +9,7 @@
 trap nicsim_cleanup EXIT
 
 ktap_print_header
+nicsim_require
 [ "$(nproc)" -ge 2 ] || { ktap_skip_all "needs 2 CPUs"; exit "$KSFT_SKIP"; }
 ktap_set_plan 3
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"

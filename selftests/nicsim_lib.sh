@@ -6,26 +6,19 @@
 NICSIM_BUS=/sys/bus/nicsim
 lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-# In-tree the helpers are three levels up; out of tree, in the kernel tree.
-for d in "$lib_dir/../../../kselftest" "${KSFT_DIR:-/nonexistent}/kselftest" \
-	 "${NICSIM_KDIR:-/nonexistent}/source/tools/testing/selftests/kselftest"; do
-	if [ -f "$d/ktap_helpers.sh" ]; then
-		# shellcheck source=/dev/null
-		. "$d/ktap_helpers.sh"
-		break
-	fi
-done
-type ktap_print_header >/dev/null 2>&1 || {
-	echo "ktap_helpers.sh not found: set KSFT_DIR" >&2
-	exit 4
-}
+# kselftest's KTAP helpers, three levels up in the tree and when installed
+# shellcheck source=../../../kselftest/ktap_helpers.sh
+. "$lib_dir/../../../kselftest/ktap_helpers.sh"
 
 NICSIM_DEVS=""
 NICSIM_NETNS=""
 
-# The UDP helper built with the tests (out of tree: in the object dir).
-NICSIM_UDP=${NICSIM_OBJ:-$lib_dir}/selftests/nicsim_udp
-[ -x "$NICSIM_UDP" ] || NICSIM_UDP=$lib_dir/nicsim_udp
+# Programs built with the tests, beside them: the UDP helper, bpftool
+# (BPFTOOL overrides it), the BPF objects and the nicsim samples.
+NICSIM_UDP=$lib_dir/nicsim_udp
+BPFTOOL=${BPFTOOL:-$lib_dir/bpftool}
+[ -x "$BPFTOOL" ] || BPFTOOL=$(command -v bpftool)
+NICSIM_PASS_OBJ=$lib_dir/nicsim_pass.bpf.o
 
 NICSIM_TRACEFS=/sys/kernel/tracing
 NICSIM_TRACE_INSTANCE=""
@@ -52,14 +45,40 @@ nicsim_cleanup() {
 	NICSIM_NETNS=""
 }
 
-# Load the module unless it is there: modprobe in-tree, else the built .ko.
-nicsim_load() {
-	local ko
+# nicsim_require [COMMAND...]: skip the whole test, saying why, when the
+# nicsim module or one of the commands is not there. Call it before the
+# plan. NICSIM_KO=path/nicsim.ko stands in for an installed module.
+nicsim_require() {
+	local cmd
 
+	if [ ! -d "$NICSIM_BUS" ] && [ -z "${NICSIM_KO:-}" ] &&
+	   ! modinfo nicsim >/dev/null 2>&1; then
+		ktap_skip_all "no nicsim module (CONFIG_NICSIM=m, or set NICSIM_KO)"
+		exit "$KSFT_SKIP"
+	fi
+	for cmd in "$@"; do
+		command -v "$cmd" >/dev/null && continue
+		ktap_skip_all "$cmd is not installed"
+		exit "$KSFT_SKIP"
+	done
+}
+
+# nicsim_require_sample NAME: the sample's path in $SAMPLE, or skip.
+nicsim_require_sample() {
+	SAMPLE=$lib_dir/$1
+	[ -x "$SAMPLE" ] && return 0
+	ktap_skip_all "$1 not built (samples/bpf, built with these tests)"
+	exit "$KSFT_SKIP"
+}
+
+# Load the module unless it is there.
+nicsim_load() {
 	[ -d "$NICSIM_BUS" ] && return 0
-	modprobe -q nicsim 2>/dev/null && return 0
-	ko=${NICSIM_KO:-${NICSIM_OBJ:-$lib_dir/..}/kmod/nicsim.ko}
-	insmod "$ko"
+	if [ -n "${NICSIM_KO:-}" ]; then
+		insmod "$NICSIM_KO"
+	else
+		modprobe nicsim
+	fi
 }
 
 nicsim_random_id() {

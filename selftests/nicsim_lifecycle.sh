@@ -16,10 +16,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-BPFTOOL=${NICSIM_BPFTOOL:-$(command -v bpftool)}
-PASS_OBJ=${NICSIM_OBJ:-$(dirname "$0")}/selftests/nicsim_pass.bpf.o
+PASS_OBJ=$NICSIM_PASS_OBJ
 
 ktap_print_header
+nicsim_require
 ktap_set_plan 6
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair 2 || ktap_exit_fail_msg "cannot set up a port pair"

@@ -10,6 +10,7 @@
 trap nicsim_cleanup EXIT
 
 ktap_print_header
+nicsim_require
 ktap_set_plan 4
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"
@@ -47,7 +48,8 @@ latched() {
 	# frames arrive on port 1; its replies are not needed
 	ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 9 5 1000 || return 1
 	sleep 0.3
-	ktap_print_msg "masked: raised $raised0 -> $(vec0 raised), pending $(vec0 pending), interrupts $irqs0 -> $(irq_total)"
+	ktap_print_msg "masked: raised $raised0 -> $(vec0 raised), pending $(vec0 pending)," \
+		"interrupts $irqs0 -> $(irq_total)"
 	[ "$(vec0 pending)" -eq 1 ] && [ "$(vec0 raised)" -eq "$raised0" ] &&
 		[ "$(irq_total)" -eq "$irqs0" ]
 }
@@ -60,12 +62,14 @@ delivered() {
 	irqs0=$(irq_total)
 	echo "0 unmask" >"$msix" || return 1
 	sleep 0.1
-	ktap_print_msg "unmasked: raised $raised0 -> $(vec0 raised), pending $(vec0 pending), interrupts $irqs0 -> $(irq_total)"
+	ktap_print_msg "unmasked: raised $raised0 -> $(vec0 raised), pending $(vec0 pending)," \
+		"interrupts $irqs0 -> $(irq_total)"
 	grep "nicsim_irq_raise: dev=$IF1 " "$inst/trace" | sed 's/^ *//' |
 		while read -r l; do ktap_print_msg "$l"; done
 	[ "$(vec0 pending)" -eq 0 ] && [ "$(vec0 raised)" -gt "$raised0" ] &&
 		[ "$(irq_total)" -gt "$irqs0" ] &&
-		grep -q "nicsim_irq_raise: dev=$IF1 .*vector=0 irq=$irq .*reason=unmask" "$inst/trace"
+		grep -q "nicsim_irq_raise: dev=$IF1 .*vector=0 irq=$irq .*reason=unmask" \
+			"$inst/trace"
 }
 ktap_test_result "unmasking delivers the pending message (reason=unmask)" delivered
 

@@ -14,10 +14,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-BPFTOOL=${NICSIM_BPFTOOL:-$(command -v bpftool)}
-PASS_OBJ=${NICSIM_OBJ:-$(dirname "$0")}/selftests/nicsim_pass.bpf.o
+PASS_OBJ=$NICSIM_PASS_OBJ
 
 ktap_print_header
+nicsim_require
 ktap_set_plan 5
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"
@@ -36,7 +36,8 @@ oversize_dropped() {
 	ping_df 4000 3 && { ktap_print_msg "a 4028-byte packet got through"; return 1; }
 	over=$(( $(nicsim_ethtool_stat "$NS1" "$IF1" rx_oversize) - over0 ))
 	len=$(( $(nicsim_stat "$NS1" "$IF1" rx_length_errors) - len0 ))
-	ktap_print_msg "3 frames of 4042 bytes to MTU 1500: rx_oversize +$over, rx_length_errors +$len"
+	ktap_print_msg "3 frames of 4042 bytes to MTU 1500:" \
+		"rx_oversize +$over, rx_length_errors +$len"
 	[ "$over" -eq 3 ] && [ "$len" -eq 3 ] && ping_df 1400 3
 }
 ktap_test_result "frames longer than the RX buffers are dropped as oversize" oversize_dropped

@@ -10,14 +10,19 @@
 trap nicsim_cleanup EXIT
 
 ktap_print_header
-# the YNL CLI and the netdev spec: in-tree, or in the tree of NICSIM_KDIR
-for d in "$(dirname "$0")/../../../../../.." "${NICSIM_KDIR:-/nonexistent}/source"; do
+nicsim_require
+# the YNL CLI and the netdev spec: in the tree the test runs from, or in
+# the one KSRC names (an installed test has no tree around it)
+for d in "$(dirname "$0")/../../../../../.." "${KSRC:-/nonexistent}"; do
 	if [ -f "$d/tools/net/ynl/cli.py" ]; then
 		ynl_dir=$d
 		break
 	fi
 done
-[ -n "${ynl_dir:-}" ] || { ktap_skip_all "no tools/net/ynl/cli.py"; exit "$KSFT_SKIP"; }
+if [ -z "${ynl_dir:-}" ]; then
+	ktap_skip_all "no tools/net/ynl/cli.py: run in the tree, or set KSRC"
+	exit "$KSFT_SKIP"
+fi
 py=""
 for p in python3 /usr/bin/python3; do
 	"$p" -c 'import yaml' 2>/dev/null && { py=$p; break; }
@@ -43,14 +48,23 @@ irq_of() { awk -v n="$IF1-rxtx-$1" '$NF == n { sub(":", "", $1); print $1 }' /pr
 queues=$(ynl queue-get) || ktap_exit_fail_msg "queue-get failed"
 napis=$(ynl napi-get) || ktap_exit_fail_msg "napi-get failed"
 
+# queue_napi Q TYPE: the NAPI ID of the port's queue Q of TYPE (rx or tx)
+queue_napi() {
+	local sel="x['ifindex'] == $ifindex and x['id'] == $1 and x['type'] == '$2'"
+
+	echo "$queues" | pyq "print(*[x.get('napi-id', 0) for x in d if $sel])"
+}
+
 queues_linked() {
 	local q rx tx irq
 
 	for q in 0 1; do
-		rx=$(echo "$queues" | pyq "print(*[x.get('napi-id', 0) for x in d if x['ifindex'] == $ifindex and x['id'] == $q and x['type'] == 'rx'])")
-		tx=$(echo "$queues" | pyq "print(*[x.get('napi-id', 0) for x in d if x['ifindex'] == $ifindex and x['id'] == $q and x['type'] == 'tx'])")
-		irq=$(echo "$napis" | pyq "print(*[x.get('irq', 0) for x in d if x['id'] == ${rx:-0}])")
-		ktap_print_msg "queue $q: rx napi ${rx:-none}, tx napi ${tx:-none}, irq ${irq:-none} ($IF1-rxtx-$q is $(irq_of "$q"))"
+		rx=$(queue_napi "$q" rx)
+		tx=$(queue_napi "$q" tx)
+		irq=$(echo "$napis" |
+			pyq "print(*[x.get('irq', 0) for x in d if x['id'] == ${rx:-0}])")
+		ktap_print_msg "queue $q: rx napi ${rx:-none}, tx napi ${tx:-none}," \
+			"irq ${irq:-none} ($IF1-rxtx-$q is $(irq_of "$q"))"
 		[ -n "$rx" ] && [ "$rx" != 0 ] && [ "$rx" = "$tx" ] &&
 			[ "$irq" = "$(irq_of "$q")" ] || return 1
 	done
@@ -59,13 +73,16 @@ queues_linked() {
 ktap_test_result "queues link to their pair's NAPI, whose IRQ is the vector" queues_linked
 
 pools_per_queue() {
-	local pools napi_ids
+	local pools napi_ids pool_napis
+	local rxq="x['ifindex'] == $ifindex and x['type'] == 'rx'"
+	local port="x.get('ifindex') == $ifindex"
 
 	pools=$(ynl page-pool-get) || return 1
 	# one pool per RX queue, on that queue's NAPI instance
-	napi_ids=$(echo "$queues" | pyq "print(*sorted(x['napi-id'] for x in d if x['ifindex'] == $ifindex and x['type'] == 'rx'))")
-	ktap_print_msg "RX NAPIs: $napi_ids; pools on: $(echo "$pools" | pyq "print(*sorted(x.get('napi-id', 0) for x in d if x.get('ifindex') == $ifindex))")"
-	[ "$(echo "$pools" | pyq "print(*sorted(x.get('napi-id', 0) for x in d if x.get('ifindex') == $ifindex))")" = "$napi_ids" ]
+	napi_ids=$(echo "$queues" | pyq "print(*sorted(x['napi-id'] for x in d if $rxq))")
+	pool_napis=$(echo "$pools" | pyq "print(*sorted(x.get('napi-id', 0) for x in d if $port))")
+	ktap_print_msg "RX NAPIs: $napi_ids; pools on: $pool_napis"
+	[ "$pool_napis" = "$napi_ids" ]
 }
 ktap_test_result "one page_pool per RX queue, on its NAPI" pools_per_queue
 
@@ -93,8 +110,10 @@ ktap_test_result "page_pool statistics count allocation and recycling" stats_cou
 
 # a pool whose pages are still in flight stays listed, with a detach-time
 pools_detached() {
+	local live="x.get('ifindex') == $ifindex and 'detach-time' not in x"
+
 	ip -n "$NS1" link set "$IF1" down || return 1
-	[ "$(ynl page-pool-get | pyq "print(len([x for x in d if x.get('ifindex') == $ifindex and 'detach-time' not in x]))")" -eq 0 ]
+	[ "$(ynl page-pool-get | pyq "print(len([x for x in d if $live]))")" -eq 0 ]
 }
 ktap_test_result "the pools are released when the port goes down" pools_detached
 

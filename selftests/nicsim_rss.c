@@ -43,11 +43,11 @@ static const unsigned char rss_key[40] = {
 };
 
 /* XDP RSS types, from enum xdp_rss_hash_type */
-#define XDP_RSS_L3_IPV4		(1 << 0)
-#define XDP_RSS_L3_IPV6		(1 << 1)
-#define XDP_RSS_L4		(1 << 3)
-#define XDP_RSS_L4_TCP		(1 << 4)
-#define XDP_RSS_L4_UDP		(1 << 5)
+#define XDP_RSS_L3_IPV4		BIT(0)
+#define XDP_RSS_L3_IPV6		BIT(1)
+#define XDP_RSS_L4		BIT(3)
+#define XDP_RSS_L4_TCP		BIT(4)
+#define XDP_RSS_L4_UDP		BIT(5)
 
 static unsigned int toeplitz(const unsigned char *data, int len)
 {
@@ -84,9 +84,11 @@ static const struct flow flows[] = {
 	{ AF_INET, IPPROTO_UDP, "24.19.198.95", "12.22.207.184", 12898, 38024, 0 },
 	{ AF_INET, IPPROTO_UDP, "38.27.205.30", "209.142.163.6", 48228, 2217, 0 },
 	{ AF_INET, IPPROTO_ICMP, "153.39.163.191", "202.188.127.2", 0, 0, 0 },
-	{ AF_INET6, IPPROTO_TCP, "3ffe:2501:200:1fff::7", "3ffe:2501:200:3::1", 2794, 1766, 0x40207d3d },
+	{ AF_INET6, IPPROTO_TCP, "3ffe:2501:200:1fff::7", "3ffe:2501:200:3::1",
+	  2794, 1766, 0x40207d3d },
 	{ AF_INET6, IPPROTO_UDP, "3ffe:501:8::260:97ff:fe40:efab", "ff02::1", 14230, 4739, 0 },
-	{ AF_INET6, IPPROTO_ICMPV6, "3ffe:1900:4545:3:200:f8ff:fe21:67cf", "fe80::200:f8ff:fe21:67cf", 0, 0, 0 },
+	{ AF_INET6, IPPROTO_ICMPV6, "3ffe:1900:4545:3:200:f8ff:fe21:67cf",
+	  "fe80::200:f8ff:fe21:67cf", 0, 0, 0 },
 };
 
 /* The hash input and the XDP RSS type the device should report. */
@@ -152,6 +154,8 @@ FIXTURE(rss) {
 
 FIXTURE_SETUP(rss)
 {
+	if (nicsim_load_module() > 0)
+		SKIP(return, NICSIM_NO_MODULE);
 	char cmd[512], key[200] = "";
 	int i, ifindex;
 
@@ -190,7 +194,7 @@ TEST(toeplitz_reference_matches_published_values)
 	unsigned int i;
 	int type;
 
-	for (i = 0; i < sizeof(flows) / sizeof(flows[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(flows); i++) {
 		if (!flows[i].verify_hash)
 			continue;
 		EXPECT_EQ(flows[i].verify_hash,
@@ -201,7 +205,7 @@ TEST(toeplitz_reference_matches_published_values)
 TEST_F(rss, queue_and_hash_follow_toeplitz)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
-	unsigned int i, n = sizeof(flows) / sizeof(flows[0]);
+	unsigned int i, n = ARRAY_SIZE(flows);
 	unsigned char frame[128], in[36];
 	struct ifreq ifr = {};
 	int fd, len;

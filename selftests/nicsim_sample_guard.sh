@@ -20,12 +20,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-GUARD=${NICSIM_OBJ:-$(dirname "$0")/..}/samples/nicsim_guard
 PY=/usr/bin/python3
 
 ktap_print_header
-[ -x "$GUARD" ] || ktap_exit_fail_msg "no $GUARD"
-[ -f /sys/fs/cgroup/cgroup.procs ] || { ktap_skip_all "no cgroup v2 at /sys/fs/cgroup"; exit "$KSFT_SKIP"; }
+nicsim_require
+nicsim_require_sample nicsim_guard
+GUARD=$SAMPLE
+if [ ! -f /sys/fs/cgroup/cgroup.procs ]; then
+	ktap_skip_all "no cgroup v2 at /sys/fs/cgroup"
+	exit "$KSFT_SKIP"
+fi
 ktap_set_plan 3
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"

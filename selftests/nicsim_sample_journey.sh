@@ -16,11 +16,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-JOURNEY=${NICSIM_OBJ:-$(dirname "$0")/..}/samples/nicsim_journey
 PY=/usr/bin/python3
 
 ktap_print_header
-[ -x "$JOURNEY" ] || ktap_exit_fail_msg "no $JOURNEY"
+nicsim_require
+nicsim_require_sample nicsim_journey
+JOURNEY=$SAMPLE
 ktap_set_plan 5
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"

@@ -10,11 +10,12 @@
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; nicsim_cleanup' EXIT
 
-QTOP=${NICSIM_OBJ:-$(dirname "$0")/..}/samples/nicsim_qtop
 PY=/usr/bin/python3
 
 ktap_print_header
-[ -x "$QTOP" ] || ktap_exit_fail_msg "no $QTOP"
+nicsim_require
+nicsim_require_sample nicsim_qtop
+QTOP=$SAMPLE
 ktap_set_plan 3
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair 2 || ktap_exit_fail_msg "cannot set up a port pair"
@@ -60,12 +61,20 @@ refreshes() {
 ktap_test_result "4 refreshes of both queue pairs" refreshes
 
 batching() {
-	query "sum(q['irqs'] for q in rows) > 0 and sum(q['rx_per_irq'] * q['irqs'] for q in rows) / sum(q['irqs'] for q in rows) >= 2 and sum(q['rx_frames_polled'] for q in rows) == $rx"
+	local irqs="sum(q['irqs'] for q in rows)"
+	local per_irq="sum(q['rx_per_irq'] * q['irqs'] for q in rows) / $irqs"
+	local polled="sum(q['rx_frames_polled'] for q in rows)"
+
+	query "$irqs > 0 and $per_irq >= 2 and $polled == $rx"
 }
-ktap_test_result "rx-frames 8: several frames per interrupt; polled frames = received ($rx)" batching
+ktap_test_result "rx-frames 8: several frames per interrupt; polled frames = received ($rx)" \
+	batching
 
 state() {
-	query "all(q['running'] == 1 and q['ring_size'] == 256 and 0 < q['rx_fill'] <= 256 and q['rx_usecs'] == 2000 and q['rx_frames'] == 8 and q['irq_masked'] == 0 for q in rows)"
+	local ring="q['running'] == 1 and q['ring_size'] == 256 and 0 < q['rx_fill'] <= 256"
+	local mod="q['rx_usecs'] == 2000 and q['rx_frames'] == 8 and q['irq_masked'] == 0"
+
+	query "all($ring and $mod for q in rows)"
 }
 ktap_test_result "queue state: running, ring of 256 filled, the moderation ethtool set" state
 

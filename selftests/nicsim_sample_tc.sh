@@ -17,11 +17,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-TC=${NICSIM_OBJ:-$(dirname "$0")/..}/samples/nicsim_tc
 PY=/usr/bin/python3
 
 ktap_print_header
-[ -x "$TC" ] || ktap_exit_fail_msg "no $TC"
+nicsim_require
+nicsim_require_sample nicsim_tc
+TC=$SAMPLE
 ktap_set_plan 3
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"

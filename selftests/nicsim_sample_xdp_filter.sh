@@ -16,11 +16,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-FILTER=${NICSIM_OBJ:-$(dirname "$0")/..}/samples/nicsim_xdp_filter
 PY=/usr/bin/python3
 
 ktap_print_header
-[ -x "$FILTER" ] || ktap_exit_fail_msg "no $FILTER"
+nicsim_require
+nicsim_require_sample nicsim_xdp_filter
+FILTER=$SAMPLE
 ktap_set_plan 3
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"

@@ -29,6 +29,7 @@ counters() {
 
 
 ktap_print_header
+nicsim_require
 ktap_set_plan 5
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"
@@ -69,7 +70,8 @@ ktap_test_result "UDP: 200 datagrams over IPv4 and IPv6 arrive complete, in orde
 
 read -r tx0 rx1 tx1 rx0 < <(counters)
 tx0=$((tx0 - tx0_a)) rx1=$((rx1 - rx1_a)) tx1=$((tx1 - tx1_a)) rx0=$((rx0 - rx0_a))
-ktap_print_msg "during the tests: $IF0 sent $tx0, $IF1 received $rx1; $IF1 sent $tx1, $IF0 received $rx0"
+ktap_print_msg "during the tests: $IF0 sent $tx0, $IF1 received $rx1;" \
+	"$IF1 sent $tx1, $IF0 received $rx0"
 counters_agree() {
 	[ "$tx0" -gt 400 ] && [ "$tx0" -eq "$rx1" ] && [ "$tx1" -eq "$rx0" ]
 }

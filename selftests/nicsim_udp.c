@@ -53,8 +53,8 @@ int main(int argc, char **argv)
 	char buf[1500];
 
 	if (argc < 5 || (strcmp(argv[1], "recv") && strcmp(argv[1], "send"))) {
-		fprintf(stderr, "usage: %s recv ADDR PORT COUNT TIMEOUT_S | send ADDR PORT COUNT [INTERVAL_US]\n",
-			argv[0]);
+		fprintf(stderr, "usage: %s recv ADDR PORT COUNT TIMEOUT_S", argv[0]);
+		fprintf(stderr, " | send ADDR PORT COUNT [INTERVAL_US]\n");
 		return 2;
 	}
 	family = make_addr(argv[2], argv[3], &ss, &len);

@@ -118,8 +118,14 @@ int main(void)
 
 	ksft_print_header();
 	/* the kfuncs must exist for the good programs to load */
-	if (nicsim_load_module())
+	switch (nicsim_load_module()) {
+	case 0:
+		break;
+	case 1:
+		ksft_exit_skip(NICSIM_NO_MODULE "\n");
+	default:
 		ksft_exit_fail_msg("cannot load nicsim\n");
+	}
 	skel = nicsim_verifier__open();
 	if (!skel)
 		ksft_exit_fail_msg("cannot open the BPF object\n");

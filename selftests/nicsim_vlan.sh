@@ -10,6 +10,7 @@
 trap nicsim_cleanup EXIT
 
 ktap_print_header
+nicsim_require
 ktap_set_plan 3
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"

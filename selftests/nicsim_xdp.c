@@ -79,11 +79,11 @@ static int send_frames(const char *from, const char *to, int n)
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
 	if (fd < 0)
 		return -errno;
-	strncpy(ifr.ifr_name, to, IFNAMSIZ - 1);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", to);
 	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
 		goto out;
 	memcpy(frame, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
-	strncpy(ifr.ifr_name, from, IFNAMSIZ - 1);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", from);
 	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
 		goto out;
 	memcpy(frame + ETH_ALEN, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
@@ -109,8 +109,7 @@ static void wait_frames(struct nicsim_xdp *skel, __u64 n)
 {
 	int i;
 
-	for (i = 0; i < 500 && __atomic_load_n(&skel->bss->frames,
-						__ATOMIC_RELAXED) < n; i++)
+	for (i = 0; i < 500 && __atomic_load_n(&skel->bss->frames, __ATOMIC_RELAXED) < n; i++)
 		usleep(10000);
 }
 
@@ -164,6 +163,8 @@ FIXTURE(nicsim) {
 
 FIXTURE_SETUP(nicsim)
 {
+	if (nicsim_load_module() > 0)
+		SKIP(return, NICSIM_NO_MODULE);
 	srand(time(NULL) ^ getpid());
 	self->id = 1000000 + rand() % 1000000;
 	ASSERT_EQ(0, nicsim_create_pair(self->id, 1, self->tx_if, self->rx_if));
@@ -357,6 +358,8 @@ TEST(kfunc_on_veth_fails)
 	struct nicsim_xdp *skel;
 	int ifindex;
 
+	if (nicsim_load_module() > 0)
+		SKIP(return, NICSIM_NO_MODULE);
 	ASSERT_EQ(0, nicsim_load_module());
 	skel = load_probe(false);
 	ASSERT_NE(NULL, skel);

@@ -3,6 +3,9 @@
 #ifndef _NICSIM_COMMON_BPF_H
 #define _NICSIM_COMMON_BPF_H
 
+/* kfunc: the kernel struct behind a BPF context, e.g. a __sk_buff's sk_buff */
+void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
 static __always_inline __u32 nicsim_log2(__u64 v)
 {
 	__u32 r = 0, shift;

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,13 +41,14 @@ static struct env {
 	bool json;
 } env;
 
-static volatile sig_atomic_t exiting;
+static atomic_bool exiting;
 static const char *const op_names[] = { "bind", "connect", "sendmsg" };
 
 static const struct argp_option options[] = {
 	{ "cgroup", 'c', "PATH", 0, "the cgroup v2 directory to guard", 0 },
 	{ "allow-bind", 'b', "PORT", 0, "a local port its processes may bind (repeat)", 0 },
-	{ "allow-dst", 'a', "PREFIX", 0, "a destination prefix they may connect or send to (repeat)", 0 },
+	{ "allow-dst", 'a', "PREFIX", 0,
+	  "a destination prefix they may connect or send to (repeat)", 0 },
 	{ "deny", 'D', NULL, 0, "make unexpected calls fail with EPERM (default: audit only)", 0 },
 	{ "duration", 'd', "SECONDS", 0, "exit after SECONDS", 0 },
 	{ "json", 'j', NULL, 0, "one JSON object per line", 0 },
@@ -120,7 +122,7 @@ static int parse_prefix(const char *text, struct lpm_key *key)
 
 static void on_signal(int sig)
 {
-	exiting = 1;
+	atomic_store(&exiting, true);
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -133,17 +135,20 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*e))
 		return 0;
 	inet_ntop(e->family, e->addr, addr, sizeof(addr));
-	if (env.json)
-		printf("{\"type\":\"audit\",\"ts_ns\":%llu,\"pid\":%u,\"uid\":%u,\"comm\":\"%s\",\"op\":\"%s\",\"proto\":\"%s\",\"addr\":\"%s\",\"port\":%u,\"verdict\":\"%s\"}\n",
-		       (unsigned long long)e->ts, e->pid, e->uid, e->comm,
-		       op_names[e->op % 3], proto, addr, e->port,
-		       e->denied ? "denied" : "audited");
-	else
+	if (env.json) {
+		printf("{\"type\":\"audit\",\"ts_ns\":%llu,\"pid\":%u,\"uid\":%u,",
+		       (unsigned long long)e->ts, e->pid, e->uid);
+		printf("\"comm\":\"%s\",\"op\":\"%s\",\"proto\":\"%s\",",
+		       e->comm, op_names[e->op % 3], proto);
+		printf("\"addr\":\"%s\",\"port\":%u,\"verdict\":\"%s\"}\n",
+		       addr, e->port, e->denied ? "denied" : "audited");
+	} else {
 		printf("%-7s pid %-7u uid %-5u %-16s %-7s %s %s%s%s:%u\n",
 		       e->denied ? "DENIED" : "AUDIT", e->pid, e->uid, e->comm,
 		       op_names[e->op % 3], proto,
 		       e->family == AF_INET6 ? "[" : "", addr,
 		       e->family == AF_INET6 ? "]" : "", e->port);
+	}
 	fflush(stdout);
 	return 0;
 }
@@ -153,8 +158,7 @@ int main(int argc, char **argv)
 	static const struct argp argp = {
 		.options = options,
 		.parser = parse_arg,
-		.doc = "Report, and optionally deny, unexpected binds and "
-		       "outbound connections from a cgroup, with an audit trail.",
+		.doc = "Audit, and optionally deny, a cgroup's unexpected binds and connections.",
 	};
 	struct bpf_program *prog;
 	struct bpf_link *links[8] = {};
@@ -219,17 +223,19 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (env.json)
-		printf("{\"type\":\"start\",\"cgroup\":\"%s\",\"deny\":%s,\"allow_bind\":%d,\"allow_dst\":%d}\n",
-		       env.cgroup, env.deny ? "true" : "false", env.nbind,
+	if (env.json) {
+		printf("{\"type\":\"start\",\"cgroup\":\"%s\",\"deny\":%s,",
+		       env.cgroup, env.deny ? "true" : "false");
+		printf("\"allow_bind\":%d,\"allow_dst\":%d}\n", env.nbind,
 		       env.ndst);
-	else
-		printf("Guarding %s (%s): %d allowed ports, %d allowed destinations. Ctrl-C to end.\n",
-		       env.cgroup, env.deny ? "deny" : "audit only", env.nbind,
-		       env.ndst);
+	} else {
+		printf("Guarding %s (%s): %d allowed ports, ", env.cgroup,
+		       env.deny ? "deny" : "audit only", env.nbind);
+		printf("%d allowed destinations. Ctrl-C to end.\n", env.ndst);
+	}
 	fflush(stdout);
 	start = time(NULL);
-	while (!exiting) {
+	while (!atomic_load(&exiting)) {
 		err = ring_buffer__poll(rb, 100);
 		if (err < 0 && err != -EINTR)
 			break;
@@ -249,12 +255,15 @@ int main(int argc, char **argv)
 						  vals, sizeof(vals), 0))
 				for (i = 0; i < ncpu; i++)
 					c[k] += vals[i];
-		if (env.json)
-			printf("{\"type\":\"summary\",\"allowed\":%llu,\"audited\":%llu,\"denied\":%llu,\"lost\":%llu}\n",
-			       c[GC_ALLOWED], c[GC_AUDITED], c[GC_DENIED], c[GC_LOST]);
-		else
+		if (env.json) {
+			printf("{\"type\":\"summary\",\"allowed\":%llu,\"audited\":%llu,",
+			       c[GC_ALLOWED], c[GC_AUDITED]);
+			printf("\"denied\":%llu,\"lost\":%llu}\n", c[GC_DENIED],
+			       c[GC_LOST]);
+		} else {
 			printf("%llu allowed, %llu audited, %llu denied, %llu audit events lost\n",
 			       c[GC_ALLOWED], c[GC_AUDITED], c[GC_DENIED], c[GC_LOST]);
+		}
 	}
 out:
 	ring_buffer__free(rb);

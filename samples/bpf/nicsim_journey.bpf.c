@@ -27,19 +27,15 @@
 #define IP_MF		0x2000
 #define IP_OFFSET	0x1fff
 
-/* x86_64 system calls that send */
-#define NR_write	1
-#define NR_writev	20
-#define NR_sendto	44
-#define NR_sendmsg	46
-#define NR_sendmmsg	307
-
-extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
-
 const volatile bool filter_ports;	/* only the ifindexes in ports */
 const volatile struct flow filter;	/* zero fields match anything */
 const volatile __u32 sample_every = 1;	/* timelines: 1 in N */
 const volatile bool timelines;
+/*
+ * The system calls that send, numbered for this architecture by the
+ * loader's <sys/syscall.h>: the number is all sys_enter has.
+ */
+const volatile long nr_write, nr_writev, nr_sendto, nr_sendmsg, nr_sendmmsg;
 
 #define MAX_PACKETS	16384
 
@@ -163,8 +159,7 @@ static __always_inline void hist_add(__u32 dir, __u32 stage, __u64 ns)
 	h->sum_ns += ns;
 }
 
-static __always_inline bool addr_match(const volatile __u32 *want,
-				       const __u32 *have)
+static __always_inline bool addr_match(const __u32 *want, const __u32 *have)
 {
 	return !(want[0] | want[1] | want[2] | want[3]) ||
 	       (want[0] == have[0] && want[1] == have[1] &&
@@ -173,12 +168,14 @@ static __always_inline bool addr_match(const volatile __u32 *want,
 
 static __always_inline bool flow_match(const struct flow *f)
 {
-	return (!filter.family || filter.family == f->family) &&
-	       (!filter.proto || filter.proto == f->proto) &&
-	       (!filter.sport || filter.sport == f->sport) &&
-	       (!filter.dport || filter.dport == f->dport) &&
-	       addr_match(filter.saddr, f->saddr) &&
-	       addr_match(filter.daddr, f->daddr);
+	struct flow want = filter;	/* the loader's filter, read once */
+
+	return (!want.family || want.family == f->family) &&
+	       (!want.proto || want.proto == f->proto) &&
+	       (!want.sport || want.sport == f->sport) &&
+	       (!want.dport || want.dport == f->dport) &&
+	       addr_match(want.saddr, f->saddr) &&
+	       addr_match(want.daddr, f->daddr);
 }
 
 /* The addresses, protocol and ports of the packet whose L3 header is at @l3. */
@@ -473,8 +470,8 @@ int BPF_PROG(tx_syscall, struct pt_regs *regs, long id)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 now;
 
-	if (id != NR_sendto && id != NR_sendmsg && id != NR_sendmmsg &&
-	    id != NR_write && id != NR_writev)
+	if (id != nr_sendto && id != nr_sendmsg && id != nr_sendmmsg &&
+	    id != nr_write && id != nr_writev)
 		return 0;
 	now = bpf_ktime_get_ns();
 	bpf_map_update_elem(&sending, &tid, &now, BPF_ANY);

@@ -23,11 +23,13 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,13 +46,16 @@ static const char *const rx_names[RX_NR] = {
 	"dma", "irq", "handler", "napi", "xdp", "skb", "stack", "tc",
 	"socket", "app",
 };
+
 static const char *const tx_names[TX_NR] = {
 	"app", "tc", "xmit", "post", "doorbell", "dma", "wire", "done",
 };
+
 static const char *const end_names[] = {
 	[END_DELIVERED] = "delivered", [END_CONSUMED] = "consumed",
 	[END_DROPPED] = "dropped", [END_XDP] = "xdp",
 };
+
 static const char *const xdp_names[] = {
 	"aborted", "drop", "pass", "tx", "redirect",
 };
@@ -72,13 +77,15 @@ static struct env {
 	struct flow filter;
 } env = { .interval = 0, .sample = 1 };
 
-static volatile sig_atomic_t exiting;
+static atomic_bool exiting;
 static long printed;
 
 static const struct argp_option options[] = {
-	{ "interface", 'i', "IFNAME[@NETNS]", 0, "a nicsim port (repeat; default: every nicsim port in this namespace); TC programs go on each", 0 },
+	{ "interface", 'i', "IFNAME[@NETNS]", 0,
+	  "a nicsim port, where TC programs go (repeat; default: all in this namespace)", 0 },
 	{ "no-tc", 'n', NULL, 0, "do not attach TC programs (the tc stages are then not seen)", 0 },
-	{ "interval", 'I', "SECONDS", 0, "print the histograms every SECONDS (default: at exit)", 0 },
+	{ "interval", 'I', "SECONDS", 0,
+	  "print the histograms every SECONDS (default: at exit)", 0 },
 	{ "duration", 'd', "SECONDS", 0, "exit after SECONDS", 0 },
 	{ "timeline", 't', NULL, 0, "print each packet's journey instead of histograms", 0 },
 	{ "count", 'c', "N", 0, "with --timeline, exit after N journeys", 0 },
@@ -124,7 +131,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		}
 		if (!*arg || strlen(arg) >= IF_NAMESIZE)
 			argp_error(state, "bad interface name '%s'", arg);
-		strcpy(p->ifname, arg);
+		snprintf(p->ifname, sizeof(p->ifname), "%s", arg);
 		break;
 	case 'n':
 		env.no_tc = true;
@@ -183,7 +190,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 static void on_signal(int sig)
 {
-	exiting = 1;
+	atomic_store(&exiting, true);
 }
 
 /* Enter network namespace @name ("" or NULL: @home), or fail. */
@@ -327,9 +334,10 @@ static void print_hists(struct nicsim_journey *skel, bool clear)
 			if (env.json) {
 				int k;
 
-				printf("%s{\"stage\":\"%s\",\"count\":%llu,\"avg_us\":%.1f,\"slots\":[",
+				printf("%s{\"stage\":\"%s\",\"count\":%llu,",
 				       s > 1 ? "," : "", stage_name(dir, idx),
-				       (unsigned long long)h.count,
+				       (unsigned long long)h.count);
+				printf("\"avg_us\":%.1f,\"slots\":[",
 				       h.count ? h.sum_ns / 1000.0 / h.count : 0.0);
 				for (k = 0; k < HIST_SLOTS; k++)
 					printf("%s%llu", k ? "," : "",
@@ -398,11 +406,13 @@ static int on_journey(void *ctx, void *data, size_t size)
 	port_name(j->ifindex, ifname, sizeof(ifname));
 
 	if (env.json) {
-		printf("{\"type\":\"journey\",\"dir\":\"%s\",\"ifindex\":%u,\"queue\":%u,\"desc\":%u,\"seq\":%llu,\"len\":%u,"
-		       "\"src\":\"%s\",\"dst\":\"%s\",\"sport\":%u,\"dport\":%u,\"proto\":%u,\"end\":\"%s\",\"stages\":[",
-		       dir, j->ifindex, j->queue, j->desc,
-		       (unsigned long long)j->seq, j->len, src, dst,
-		       j->flow.sport, j->flow.dport, j->flow.proto,
+		printf("{\"type\":\"journey\",\"dir\":\"%s\",\"ifindex\":%u,\"queue\":%u,",
+		       dir, j->ifindex, j->queue);
+		printf("\"desc\":%u,\"seq\":%llu,\"len\":%u,", j->desc,
+		       (unsigned long long)j->seq, j->len);
+		printf("\"src\":\"%s\",\"dst\":\"%s\",\"sport\":%u,\"dport\":%u,",
+		       src, dst, j->flow.sport, j->flow.dport);
+		printf("\"proto\":%u,\"end\":\"%s\",\"stages\":[", j->flow.proto,
 		       end_names[j->end]);
 		for (s = 0; s < nr; s++) {
 			const char *name = j->dir == DIR_RX ? rx_names[s] : tx_names[s];
@@ -437,7 +447,7 @@ static int on_journey(void *ctx, void *data, size_t size)
 	}
 	fflush(stdout);
 	if (++printed == env.count)
-		exiting = 1;
+		atomic_store(&exiting, true);
 	return 0;
 }
 
@@ -446,8 +456,7 @@ int main(int argc, char **argv)
 	static const struct argp argp = {
 		.options = options,
 		.parser = parse_arg,
-		.doc = "Per-stage latency of packets through nicsim ports, as "
-		       "histograms or per-packet timelines.",
+		.doc = "Per-stage latency through nicsim ports, as histograms or packet timelines.",
 	};
 	struct bpf_link *links[2 * MAX_PORTS] = {};
 	struct ring_buffer *rb = NULL;
@@ -493,6 +502,11 @@ int main(int argc, char **argv)
 	skel->rodata->filter = env.filter;
 	skel->rodata->sample_every = env.sample;
 	skel->rodata->timelines = env.timeline;
+	skel->rodata->nr_write = SYS_write;
+	skel->rodata->nr_writev = SYS_writev;
+	skel->rodata->nr_sendto = SYS_sendto;
+	skel->rodata->nr_sendmsg = SYS_sendmsg;
+	skel->rodata->nr_sendmmsg = SYS_sendmmsg;
 	bpf_program__set_autoattach(skel->progs.rx_tc, false);
 	bpf_program__set_autoattach(skel->progs.tx_tc, false);
 	err = nicsim_journey__load(skel);
@@ -556,8 +570,9 @@ int main(int argc, char **argv)
 		       env.no_tc ? " (no TC programs)" : "");
 	}
 	fflush(stdout);
-	start = last = time(NULL);
-	while (!exiting) {
+	start = time(NULL);
+	last = start;
+	while (!atomic_load(&exiting)) {
 		err = ring_buffer__poll(rb, 100);
 		if (err < 0 && err != -EINTR)
 			break;
@@ -580,12 +595,16 @@ int main(int argc, char **argv)
 		unsigned long long lost = sum_counter(cfd, CNT_LOST_EVENTS);
 		unsigned long long skipped = sum_counter(cfd, CNT_SAMPLED_OUT);
 
-		if (env.json)
-			printf("{\"type\":\"summary\",\"rx_journeys\":%llu,\"tx_journeys\":%llu,\"timelines\":%ld,\"sampled_out\":%llu,\"lost_events\":%llu}\n",
-			       rx, tx, printed, skipped, lost);
-		else
-			printf("\n%llu receive and %llu send journeys, %ld timelines printed, %llu sampled out, %llu events lost\n",
-			       rx, tx, printed, skipped, lost);
+		if (env.json) {
+			printf("{\"type\":\"summary\",\"rx_journeys\":%llu,\"tx_journeys\":%llu,",
+			       rx, tx);
+			printf("\"timelines\":%ld,\"sampled_out\":%llu,\"lost_events\":%llu}\n",
+			       printed, skipped, lost);
+		} else {
+			printf("\n%llu receive and %llu send journeys, ", rx, tx);
+			printf("%ld timelines printed, %llu sampled out, %llu events lost\n",
+			       printed, skipped, lost);
+		}
 	}
 out:
 	ring_buffer__free(rb);

@@ -18,6 +18,7 @@
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,10 +47,11 @@ static struct env {
 	bool json;
 } env = { .interval = 1 };
 
-static volatile sig_atomic_t exiting;
+static atomic_bool exiting;
 
 static const struct argp_option options[] = {
-	{ "interface", 'i', "IFNAME", 0, "a nicsim port (repeat; default: every nicsim port here)", 0 },
+	{ "interface", 'i', "IFNAME", 0,
+	  "a nicsim port (repeat; default: every nicsim port here)", 0 },
 	{ "interval", 'I', "SECONDS", 0, "refresh every SECONDS (default 1)", 0 },
 	{ "iterations", 'n', "N", 0, "exit after N refreshes", 0 },
 	{ "batch", 'b', NULL, 0, "do not clear the screen", 0 },
@@ -65,7 +67,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "at most %d ports", MAX_PORTS);
 		if (!*arg || strlen(arg) >= IF_NAMESIZE)
 			argp_error(state, "bad interface name '%s'", arg);
-		strcpy(env.ports[env.nports++], arg);
+		snprintf(env.ports[env.nports++], IF_NAMESIZE, "%s", arg);
 		break;
 	case 'I':
 		env.interval = nicsim_arg_number(state, key, arg, 1000000);
@@ -87,7 +89,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 static void on_signal(int sig)
 {
-	exiting = 1;
+	atomic_store(&exiting, true);
 }
 
 /* The stats of one queue pair, summed over the CPUs. */
@@ -129,8 +131,8 @@ static double per(__u64 a, __u64 b)
 	return b ? (double)a / b : 0.0;
 }
 
-static void refresh(struct nicsim_qtop *skel,
-		    struct qstats prev[MAX_PORTS][MAX_QUEUES], double secs)
+static void print_refresh(struct nicsim_qtop *skel,
+			  struct qstats prev[MAX_PORTS][MAX_QUEUES], double secs)
 {
 	int fd = bpf_map__fd(skel->maps.stats), p, q, rows = 0;
 	time_t now = time(NULL);
@@ -165,34 +167,41 @@ static void refresh(struct nicsim_qtop *skel,
 			d.full_polls = s.full_polls - prev[p][q].full_polls;
 			prev[p][q] = s;
 			if (env.json) {
-				printf("%s{\"ifname\":\"%s\",\"queue\":%d,\"irqs\":%llu,\"irq_per_s\":%.1f,"
-				       "\"rx_per_irq\":%.2f,\"tx_per_irq\":%.2f,\"polls\":%llu,\"polls_per_s\":%.1f,"
-				       "\"work_per_poll\":%.2f,\"full_polls\":%llu,\"rx_frames_polled\":%llu,"
-				       "\"running\":%u,\"ring_size\":%u,\"rx_fill\":%u,\"tx_inflight\":%u,"
-				       "\"rx_latched\":%u,\"tx_latched\":%u,\"irq_enabled\":%u,\"irq_masked\":%u,"
-				       "\"rx_usecs\":%u,\"rx_frames\":%u,\"tx_usecs\":%u,\"tx_frames\":%u,"
-				       "\"rx_packets\":%llu,\"tx_packets\":%llu}",
-				       rows ? "," : "", env.ports[p], q,
-				       (unsigned long long)d.irqs, d.irqs / secs,
+				printf("%s{\"ifname\":\"%s\",\"queue\":%d,",
+				       rows ? "," : "", env.ports[p], q);
+				printf("\"irqs\":%llu,\"irq_per_s\":%.1f,",
+				       (unsigned long long)d.irqs, d.irqs / secs);
+				printf("\"rx_per_irq\":%.2f,\"tx_per_irq\":%.2f,",
 				       per(d.rx_batch, d.irqs),
-				       per(d.tx_batch, d.irqs),
-				       (unsigned long long)d.polls, d.polls / secs,
+				       per(d.tx_batch, d.irqs));
+				printf("\"polls\":%llu,\"polls_per_s\":%.1f,",
+				       (unsigned long long)d.polls, d.polls / secs);
+				printf("\"work_per_poll\":%.2f,\"full_polls\":%llu,",
 				       per(d.work, d.polls),
-				       (unsigned long long)d.full_polls,
-				       (unsigned long long)d.work,
-				       a.state.running, a.state.ring_size,
-				       a.state.rx_fill, a.state.tx_inflight,
-				       a.state.rx_latched, a.state.tx_latched,
-				       a.state.irq_enabled, a.state.irq_masked,
-				       a.state.rx_usecs, a.state.rx_frames,
-				       a.state.tx_usecs, a.state.tx_frames,
+				       (unsigned long long)d.full_polls);
+				printf("\"rx_frames_polled\":%llu,",
+				       (unsigned long long)d.work);
+				printf("\"running\":%u,\"ring_size\":%u,",
+				       a.state.running, a.state.ring_size);
+				printf("\"rx_fill\":%u,\"tx_inflight\":%u,",
+				       a.state.rx_fill, a.state.tx_inflight);
+				printf("\"rx_latched\":%u,\"tx_latched\":%u,",
+				       a.state.rx_latched, a.state.tx_latched);
+				printf("\"irq_enabled\":%u,\"irq_masked\":%u,",
+				       a.state.irq_enabled, a.state.irq_masked);
+				printf("\"rx_usecs\":%u,\"rx_frames\":%u,",
+				       a.state.rx_usecs, a.state.rx_frames);
+				printf("\"tx_usecs\":%u,\"tx_frames\":%u,",
+				       a.state.tx_usecs, a.state.tx_frames);
+				printf("\"rx_packets\":%llu,\"tx_packets\":%llu}",
 				       (unsigned long long)a.state.rx_packets,
 				       (unsigned long long)a.state.tx_packets);
 			} else {
-				printf("%-10s %2d %8.1f %7.2f %7.2f %8.1f %9.2f %5.0f %6u %6u %6u %7u/%u\n",
+				printf("%-10s %2d %8.1f %7.2f %7.2f %8.1f ",
 				       env.ports[p], q, d.irqs / secs,
 				       per(d.rx_batch, d.irqs),
-				       per(d.tx_batch, d.irqs), d.polls / secs,
+				       per(d.tx_batch, d.irqs), d.polls / secs);
+				printf("%9.2f %5.0f %6u %6u %6u %7u/%u\n",
 				       per(d.work, d.polls),
 				       100.0 * per(d.full_polls, d.polls),
 				       a.state.rx_fill, a.state.tx_inflight,
@@ -211,8 +220,7 @@ int main(int argc, char **argv)
 	static const struct argp argp = {
 		.options = options,
 		.parser = parse_arg,
-		.doc = "Per-queue interrupt, NAPI and ring activity of nicsim "
-		       "ports, refreshed like top.",
+		.doc = "Per-queue interrupt, NAPI and ring activity of nicsim ports, like top.",
 	};
 	static struct qstats prev[MAX_PORTS][MAX_QUEUES];
 	struct nicsim_qtop *skel;
@@ -228,7 +236,8 @@ int main(int argc, char **argv)
 
 		for (it = ifs; it && it->if_index && env.nports < MAX_PORTS; it++)
 			if (nicsim_is_port(it->if_name))
-				strcpy(env.ports[env.nports++], it->if_name);
+				snprintf(env.ports[env.nports++], IF_NAMESIZE,
+					 "%s", it->if_name);
 		if_freenameindex(ifs);
 	}
 	if (!env.nports) {
@@ -261,11 +270,12 @@ int main(int argc, char **argv)
 		       env.nports > 1 ? "s" : "");
 	fflush(stdout);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (!exiting && (!env.iterations || n < env.iterations)) {
+	while (!atomic_load(&exiting) &&
+	       (!env.iterations || n < env.iterations)) {
 		sleep(env.interval);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		refresh(skel, prev, (t1.tv_sec - t0.tv_sec) +
-			(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		print_refresh(skel, prev, (t1.tv_sec - t0.tv_sec) +
+			      (t1.tv_nsec - t0.tv_nsec) / 1e9);
 		t0 = t1;
 		n++;
 	}

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,7 @@ static struct env {
 	bool json;
 } env;
 
-static volatile sig_atomic_t exiting;
+static atomic_bool exiting;
 
 static const struct argp_option options[] = {
 	{ "interface", 'i', "IFNAME", 0, "the nicsim port", 0 },
@@ -109,11 +110,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 static void on_signal(int sig)
 {
-	exiting = 1;
+	atomic_store(&exiting, true);
 }
 
 /* Run tc to install or remove the fq qdisc on the port. */
-static int fq(bool on)
+static int set_fq(bool on)
 {
 	char cmd[128];
 
@@ -153,14 +154,16 @@ static void print_stats(struct nicsim_tc *skel, double secs,
 			printf("%s{\"ifname\":\"%s\",\"packets\":%llu}", i ? "," : "",
 			       env.targets[i],
 			       (unsigned long long)t.lb_packets[i]);
-		printf("],\"lb_errors\":%llu,\"paced\":%llu,\"paced_bytes\":%llu,\"avg_delay_us\":%.1f,"
-		       "\"max_delay_us\":%.1f,\"horizon_drops\":%llu,\"rate_bits\":%llu,\"interval_bits_per_s\":%.0f}\n",
+		printf("],\"lb_errors\":%llu,\"paced\":%llu,\"paced_bytes\":%llu,",
 		       (unsigned long long)t.lb_errors,
 		       (unsigned long long)t.paced,
-		       (unsigned long long)t.paced_bytes,
+		       (unsigned long long)t.paced_bytes);
+		printf("\"avg_delay_us\":%.1f,\"max_delay_us\":%.1f,",
 		       t.paced ? t.delay_ns / 1000.0 / t.paced : 0.0,
-		       t.max_delay_ns / 1000.0,
-		       (unsigned long long)t.horizon_drops, env.rate_bits, rate);
+		       t.max_delay_ns / 1000.0);
+		printf("\"horizon_drops\":%llu,\"rate_bits\":%llu,",
+		       (unsigned long long)t.horizon_drops, env.rate_bits);
+		printf("\"interval_bits_per_s\":%.0f}\n", rate);
 	} else {
 		for (i = 0; i < env.ntargets; i++)
 			printf("ingress -> %-10s %10llu packets\n", env.targets[i],
@@ -168,13 +171,16 @@ static void print_stats(struct nicsim_tc *skel, double secs,
 		if (env.ntargets && t.lb_errors)
 			printf("ingress redirect errors %llu\n",
 			       (unsigned long long)t.lb_errors);
-		if (env.rate_bits)
-			printf("egress paced to %llu bit/s: %llu packets, %llu bytes, departure delay avg %.1f us max %.1f us, %llu over the horizon; %.0f bit/s since the last report\n",
+		if (env.rate_bits) {
+			printf("egress paced to %llu bit/s: %llu packets, %llu bytes, ",
 			       env.rate_bits, (unsigned long long)t.paced,
-			       (unsigned long long)t.paced_bytes,
+			       (unsigned long long)t.paced_bytes);
+			printf("departure delay avg %.1f us max %.1f us, ",
 			       t.paced ? t.delay_ns / 1000.0 / t.paced : 0.0,
-			       t.max_delay_ns / 1000.0,
+			       t.max_delay_ns / 1000.0);
+			printf("%llu over the horizon; %.0f bit/s since the last report\n",
 			       (unsigned long long)t.horizon_drops, rate);
+		}
 	}
 	fflush(stdout);
 	*prev = t;
@@ -186,8 +192,7 @@ int main(int argc, char **argv)
 	static const struct argp argp = {
 		.options = options,
 		.parser = parse_arg,
-		.doc = "Round-robin ingress redirect and EDT egress pacing on a "
-		       "nicsim port, from tcx programs.",
+		.doc = "Round-robin ingress redirect and EDT egress pacing on a nicsim port (tcx).",
 	};
 	struct bpf_link *ingress = NULL, *egress = NULL;
 	struct nicsim_tc_stats prev = {};
@@ -224,7 +229,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (env.fq) {
-		err = fq(true);
+		err = set_fq(true);
 		if (err) {
 			fprintf(stderr, "%s: cannot install fq\n", env.ifname);
 			goto out;
@@ -251,17 +256,19 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (env.json)
-		printf("{\"type\":\"start\",\"ifname\":\"%s\",\"targets\":%d,\"rate_bits\":%llu,\"fq\":%s}\n",
-		       env.ifname, env.ntargets, env.rate_bits,
+	if (env.json) {
+		printf("{\"type\":\"start\",\"ifname\":\"%s\",\"targets\":%d,",
+		       env.ifname, env.ntargets);
+		printf("\"rate_bits\":%llu,\"fq\":%s}\n", env.rate_bits,
 		       fq_on ? "true" : "false");
-	else
+	} else {
 		printf("TC on %s: %d redirect targets, pacing %s. Ctrl-C to end.\n",
 		       env.ifname, env.ntargets, env.rate_bits ? "on" : "off");
+	}
 	fflush(stdout);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	start = time(NULL);
-	while (!exiting) {
+	while (!atomic_load(&exiting)) {
 		usleep(100000);
 		if (env.duration && time(NULL) - start >= env.duration)
 			break;
@@ -279,7 +286,7 @@ out:
 	bpf_link__destroy(ingress);
 	bpf_link__destroy(egress);
 	if (fq_on)
-		fq(false);
+		set_fq(false);
 	nicsim_tc__destroy(skel);
 	return err ? 1 : 0;
 }

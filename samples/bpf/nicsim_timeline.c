@@ -12,6 +12,7 @@
 #include <linux/if_link.h>
 #include <net/if.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ static struct {
 	long seconds;
 } env = { .seconds = 0 };
 
-static volatile sig_atomic_t exiting;
+static atomic_bool exiting;
 static long printed;
 
 static const struct argp_option options[] = {
@@ -72,7 +73,7 @@ static const struct argp argp = {
 
 static void on_signal(int sig)
 {
-	exiting = 1;
+	atomic_store(&exiting, true);
 }
 
 /* Offset of @ts from the DMA write, in microseconds; '-' if unseen. */
@@ -100,7 +101,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	       e->len, irq, entry, napi, xdp, e->irq, e->irq_cpu);
 	fflush(stdout);
 	if (env.count && ++printed >= env.count)
-		exiting = 1;
+		atomic_store(&exiting, true);
 	return 0;
 }
 
@@ -122,7 +123,8 @@ int main(int argc, char **argv)
 
 	skel = nicsim_timeline__open_and_load();
 	if (!skel) {
-		fprintf(stderr, "nicsim_timeline: cannot load BPF programs: %s (is nicsim loaded?)\n",
+		fprintf(stderr,
+			"nicsim_timeline: cannot load BPF programs: %s (is nicsim loaded?)\n",
 			strerror(errno));
 		return 1;
 	}
@@ -151,7 +153,7 @@ int main(int argc, char **argv)
 	       "hard IRQ", "NAPI poll", "XDP");
 	fflush(stdout);
 	end = env.seconds ? time(NULL) + env.seconds : 0;
-	while (!exiting && (!end || time(NULL) < end)) {
+	while (!atomic_load(&exiting) && (!end || time(NULL) < end)) {
 		err = ring_buffer__poll(rb, 100);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "nicsim_timeline: ring buffer: %d\n", err);

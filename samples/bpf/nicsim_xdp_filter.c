@@ -15,6 +15,7 @@
 #include <linux/if_link.h>
 #include <net/if.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,11 +48,12 @@ static struct env {
 	bool json;
 } env;
 
-static volatile sig_atomic_t exiting;
+static atomic_bool exiting;
 
 static const struct argp_option options[] = {
 	{ "interface", 'i', "IFNAME", 0, "the nicsim port to filter (native XDP)", 0 },
-	{ "block", 'b', "PREFIX", 0, "drop packets from PREFIX, e.g. 10.1.0.0/16 or fd00::/64 (repeat)", 0 },
+	{ "block", 'b', "PREFIX", 0,
+	  "drop packets from PREFIX, e.g. 10.1.0.0/16 or fd00::/64 (repeat)", 0 },
 	{ "rate", 'r', "PPS", 0, "drop packets beyond PPS per second from any one source", 0 },
 	{ "interval", 'I', "SECONDS", 0, "print every SECONDS (default: at exit)", 0 },
 	{ "duration", 'd', "SECONDS", 0, "exit after SECONDS", 0 },
@@ -128,7 +130,7 @@ static int add_prefix(struct nicsim_xdp_filter *skel, const char *text)
 
 static void on_signal(int sig)
 {
-	exiting = 1;
+	atomic_store(&exiting, true);
 }
 
 static void print_stats(struct nicsim_xdp_filter *skel)
@@ -166,10 +168,11 @@ static void print_stats(struct nicsim_xdp_filter *skel)
 				h.sum_ns += lh[c].sum_ns;
 			}
 		if (env.json) {
-			printf("%s\"%s\":{\"packets\":%llu,\"latency_count\":%llu,\"avg_us\":%.1f,\"slots\":[",
+			printf("%s\"%s\":{\"packets\":%llu,\"latency_count\":%llu,",
 			       v ? "," : "", verdict_names[v],
 			       (unsigned long long)n,
-			       (unsigned long long)h.count,
+			       (unsigned long long)h.count);
+			printf("\"avg_us\":%.1f,\"slots\":[",
 			       h.count ? h.sum_ns / 1000.0 / h.count : 0.0);
 			for (s = 0; s < LAT_SLOTS; s++)
 				printf("%s%llu", s ? "," : "",
@@ -201,9 +204,7 @@ int main(int argc, char **argv)
 	static const struct argp argp = {
 		.options = options,
 		.parser = parse_arg,
-		.doc = "XDP blocklist and per-source rate limit on a nicsim "
-		       "port, with per-verdict counters and DMA-to-verdict "
-		       "latency.",
+		.doc = "XDP blocklist and rate limit; verdict counts and DMA-to-verdict latency.",
 	};
 	struct nicsim_xdp_filter *skel;
 	int ifindex, err, i;
@@ -247,16 +248,19 @@ int main(int argc, char **argv)
 	attached = true;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (env.json)
+	if (env.json) {
 		printf("{\"type\":\"start\",\"ifname\":\"%s\",\"prefixes\":%d,\"rate\":%ld}\n",
 		       env.ifname, env.nprefixes, env.rate);
-	else
-		printf("Filtering %s: %d blocked prefixes, rate %ld/s per source%s. Ctrl-C to end.\n",
-		       env.ifname, env.nprefixes, env.rate,
+	} else {
+		printf("Filtering %s: %d blocked prefixes, ", env.ifname,
+		       env.nprefixes);
+		printf("rate %ld/s per source%s. Ctrl-C to end.\n", env.rate,
 		       env.rate ? "" : " (no limit)");
+	}
 	fflush(stdout);
-	start = last = time(NULL);
-	while (!exiting) {
+	start = time(NULL);
+	last = start;
+	while (!atomic_load(&exiting)) {
 		usleep(100000);
 		if (env.duration && time(NULL) - start >= env.duration)
 			break;

@@ -13,19 +13,18 @@
 #include "nicsim_kfuncs.h"
 #include "hw.h"
 #include "nicsim_follow.h"
-
-#define NR_SENDTO	44	/* x86_64 */
-#define NR_RECVFROM	45
-
-extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+#include "nicsim_progs.h"
 
 const volatile __u32 tx_ifindex;	/* sending port */
 const volatile __u32 rx_ifindex;	/* receiving port */
 const volatile __u32 frame_len;		/* the datagram's frame on the wire */
 const volatile __u32 tgid;		/* the test, which sends and receives */
 const volatile __u16 udp_port;		/* the receiving socket's */
+/* this architecture's syscall numbers, from the test's <sys/syscall.h> */
+const volatile long nr_sendto, nr_recvfrom;
 
 __u32 armed;				/* set by the test before sendto() */
+__u32 in_recvfrom;			/* the test is in recvfrom() */
 struct nicsim_follow_rec f;
 struct nicsim_follow_drops drops;
 
@@ -35,7 +34,6 @@ struct nicsim_skb_meta skb_meta_tp, skb_meta_tc;
 int skb_err_tp = 1, skb_err_tc = 1, skb_err_egress = 1;
 struct nicsim_queue_state qs_egress;
 int qs_err_egress = 1;
-
 
 /* Record a stage once, after the previous one of its chain (if any). */
 static __always_inline bool stage(enum nicsim_follow_stage s,
@@ -55,16 +53,22 @@ static __always_inline bool is_us(void)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(follow_sys_enter, struct pt_regs *regs, long id)
 {
-	if (id == NR_SENDTO && is_us())
+	if (!is_us())
+		return 0;
+	if (id == nr_sendto)
 		stage(ST_SENDTO, ST_NR);
+	else if (id == nr_recvfrom)
+		in_recvfrom = 1;
 	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(follow_sys_exit, struct pt_regs *regs, long ret)
 {
-	if (is_us() && BPF_CORE_READ(regs, orig_ax) == NR_RECVFROM &&
-	    ret > 0)
+	if (!is_us() || !in_recvfrom)
+		return 0;
+	in_recvfrom = 0;
+	if (ret > 0)
 		stage(ST_RECV_EXIT, ST_SOCK_RECV);
 	return 0;
 }

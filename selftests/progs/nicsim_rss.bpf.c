@@ -20,7 +20,6 @@ int bpf_xdp_metadata_rx_timestamp(const struct xdp_md *ctx,
 int bpf_xdp_metadata_rx_vlan_tag(const struct xdp_md *ctx, __be16 *vlan_proto,
 				 __u16 *vlan_tci) __ksym;
 
-
 struct rss_record records[NICSIM_RSS_MAX_FRAMES];
 __u32 nr_records;
 

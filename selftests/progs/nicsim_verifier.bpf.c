@@ -10,7 +10,6 @@
 #include "bpf_misc.h"
 #include "nicsim_kfuncs.h"
 
-
 SEC("xdp")
 __success
 int xdp_meta_ok(struct xdp_md *ctx)
