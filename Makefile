@@ -4,6 +4,7 @@
 #   make demo    boot the VM, send traffic through nicsim, print timelines
 #   make check   every kselftest on the debug kernel, then checkpatch
 #   make bench   what nicsim's tracepoints cost (scripts/bench-tracepoints)
+#   make patches write the series against Linux 6.12 into patches/
 #
 # KDIR=/path/to/built/kernel uses that tree instead of the cached 6.12.
 # (`make -C $KDIR M=$PWD` builds just the module: Kbuild is its entry.)
@@ -17,6 +18,9 @@ demo:
 
 check:
 	@scripts/check
+
+patches:
+	@scripts/install-deps && scripts/make-patches
 
 # Individual steps
 deps:
@@ -33,7 +37,6 @@ bench:
 
 clean:
 	rm -rf kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd \
-		Module.symvers modules.order .*.cmd kmod/modules.order \
-		samples/bpf/build selftests/build
+		Module.symvers modules.order .*.cmd kmod/modules.order
 
-.PHONY: all demo check deps kernel prepare module shell bench clean
+.PHONY: all demo check patches deps kernel prepare module shell bench clean

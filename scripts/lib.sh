@@ -21,14 +21,15 @@ kdir_for() {
 	fi
 }
 
-# tools_dir KDIR: where libbpf, bpftool and vmlinux.h built from KDIR live.
-tools_dir() {
-	echo "$NICSIM_CACHE/tools-$(echo "$1" | md5sum | cut -c1-8)"
+# ksft_dir FLAVOUR: the kselftests installed from the patched tree, built
+# against FLAVOUR's kernel (scripts/prepare).
+ksft_dir() {
+	echo "$NICSIM_CACHE/kselftest-${KDIR:+kdir-}$1"
 }
 
-# obj_dir KDIR: where the module, samples and selftests built for KDIR go.
-obj_dir() {
-	echo "$NICSIM_CACHE/obj-$(echo "$1" | md5sum | cut -c1-8)"
+# modroot_dir FLAVOUR: INSTALL_MOD_PATH of FLAVOUR's modules.
+modroot_dir() {
+	echo "$NICSIM_CACHE/modroot-${KDIR:+kdir-}$1"
 }
 
 # run_logged LOG DESCRIPTION CMD...: run a long step quietly, showing a
@@ -54,4 +55,66 @@ run_logged() {
 		die "$what failed (exit $rc); full log: $log"
 	fi
 	msg "$what: done in $(( $(date +%s) - start ))s"
+}
+
+# The cached Linux source and its history. The source directory has no
+# .git (kbuild would then append "+" to the kernel version): its git
+# directory lives beside it. nicsim-base is the unpacked tarball; the
+# series in patches/ is applied on branch nicsim (scripts/kernel-build).
+NICSIM_KSRC=$NICSIM_CACHE/linux-6.12
+NICSIM_KGIT=$NICSIM_CACHE/linux.git
+kgit() {
+	git --git-dir="$NICSIM_KGIT" --work-tree="$NICSIM_KSRC" "$@"
+}
+
+# Who the series is from, and when: fixed, so that `make patches` on the
+# same sources writes the same bytes.
+NICSIM_AUTHOR=${NICSIM_AUTHOR:-nicsim developers <nicsim-devel@example.org>}
+NICSIM_SERIES_DATE="2024-11-17 12:00:00 +0000"
+series_git_env() {
+	export GIT_AUTHOR_NAME="${NICSIM_AUTHOR% <*}"
+	export GIT_AUTHOR_EMAIL="${NICSIM_AUTHOR##*<}"
+	GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL%>}
+	export GIT_COMMITTER_NAME=$GIT_AUTHOR_NAME
+	export GIT_COMMITTER_EMAIL=$GIT_AUTHOR_EMAIL
+	export GIT_AUTHOR_DATE=$NICSIM_SERIES_DATE
+	export GIT_COMMITTER_DATE=$NICSIM_SERIES_DATE
+}
+
+# ksrc_unpack: unpack Debian's linux-source-6.12 into $NICSIM_KSRC, once
+# per tarball version (a new one also drops the git directory).
+ksrc_unpack() {
+	local src=$NICSIM_KSRC tar_id
+
+	tar_id=$(stat -c '%s-%Y' "$NICSIM_KSRC_TAR" 2>/dev/null) ||
+		die "$NICSIM_KSRC_TAR missing: run scripts/install-deps"
+	[ "$(cat "$src/.nicsim-unpacked" 2>/dev/null)" = "$tar_id" ] && return 0
+	rm -rf "$src" "$src.tmp"
+	mkdir -p "$src.tmp"
+	run_logged "$NICSIM_CACHE/unpack.log" "unpacking $NICSIM_KSRC_TAR" \
+		tar -C "$src.tmp" --strip-components=1 -xf "$NICSIM_KSRC_TAR"
+	echo "$tar_id" >"$src.tmp/.nicsim-unpacked"
+	rm -rf "$NICSIM_KGIT"
+	mv "$src.tmp" "$src"
+}
+
+# kgit_base: make sure $NICSIM_KGIT has the pristine source as nicsim-base.
+# Only an untouched source can become the base: one the series was applied
+# to (its stamp says so) is unpacked again by scripts/kernel-build.
+kgit_base() {
+	ksrc_unpack
+	[ -n "$(kgit rev-parse -q --verify nicsim-base 2>/dev/null)" ] && return 0
+	[ ! -f "$NICSIM_KSRC/.nicsim-series" ] ||
+		die "$NICSIM_KSRC has a series applied but no git base: rm -rf it and rerun"
+	rm -rf "$NICSIM_KGIT"
+	git init -q --bare "$NICSIM_KGIT"
+	kgit config core.autocrlf false
+	kgit config gc.auto 0
+	# -f: the source's own .gitignore would hide some of its files
+	run_logged "$NICSIM_CACHE/kgit.log" "recording the pristine source in $NICSIM_KGIT" \
+		kgit add -A -f .
+	kgit rm -q --cached --ignore-unmatch .nicsim-unpacked
+	(series_git_env
+	 kgit commit -q --no-verify -m "Linux $(make -s -C "$NICSIM_KSRC" kernelversion 2>/dev/null) ($(basename "$NICSIM_KSRC_TAR"))")
+	kgit tag nicsim-base
 }
