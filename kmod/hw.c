@@ -120,10 +120,11 @@ void nicsim_hw_rx_doorbell(struct nicsim_hw_queue *hwq, u32 tail)
 	WRITE_ONCE(hwq->rxr.tail, tail);
 }
 
+/* Without CONFIG_FAULT_INJECTION a fault_attr is empty and never fails. */
 static void nicsim_fault_init(struct fault_attr *attr)
 {
-	*attr = (struct fault_attr)FAULT_ATTR_INITIALIZER;
 #ifdef CONFIG_FAULT_INJECTION
+	*attr = (struct fault_attr)FAULT_ATTR_INITIALIZER;
 	/* the initializer's lock is for static objects: give it a class */
 	ratelimit_state_init(&attr->ratelimit_state, 0,
 			     DEFAULT_RATELIMIT_BURST);

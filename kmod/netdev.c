@@ -224,21 +224,15 @@ static int nicsim_set_features(struct net_device *dev,
 	return 0;
 }
 
-/*
- * RX buffers are sized for the MTU, so a running port reallocates its
- * rings. XDP keeps to one page per frame.
- */
+/* RX buffers are sized for the MTU: a running port reallocates its rings. */
 static int nicsim_change_mtu(struct net_device *dev, int new_mtu)
 {
-	struct nicsim_port *port = netdev_priv(dev);
 	unsigned int old_mtu = dev->mtu;
 	int err;
 
-	if (rtnl_dereference(port->xdp_prog) && new_mtu > NICSIM_XDP_MAX_MTU) {
-		netdev_err(dev, "MTU %d too large for single-buffer XDP, max %lu\n",
-			   new_mtu, NICSIM_XDP_MAX_MTU);
-		return -EINVAL;
-	}
+	err = nicsim_xdp_check_mtu(dev, new_mtu);
+	if (err)
+		return err;
 	WRITE_ONCE(dev->mtu, new_mtu);
 	if (!netif_running(dev))
 		return 0;

@@ -208,13 +208,14 @@ static inline bool nicsim_netdev_is_nicsim(const struct net_device *dev)
 
 /* tx.c */
 netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev);
-int nicsim_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
-		    u32 flags);
-bool nicsim_xdp_tx(struct nicsim_txq *txq, struct xdp_frame *frame);
-void nicsim_xdp_tx_flush(struct nicsim_txq *txq);
 int nicsim_txq_alloc(struct nicsim_txq *txq);
 void nicsim_txq_free(struct nicsim_txq *txq);
 void nicsim_txq_clean(struct nicsim_txq *txq, int budget);
+u32 nicsim_txq_free_descs(const struct nicsim_txq *txq);
+bool nicsim_tx_map(struct nicsim_txq *txq, void *data, u32 len,
+		   dma_addr_t *dma);
+void nicsim_txq_post(struct nicsim_txq *txq, u32 idx, dma_addr_t dma, u32 len);
+void nicsim_txq_doorbell(struct nicsim_txq *txq);
 
 /* rx.c */
 int nicsim_rxq_alloc(struct nicsim_rxq *rxq, struct napi_struct *napi);
@@ -229,8 +230,18 @@ extern const struct ethtool_ops nicsim_ethtool_ops;
 
 /* xdp.c */
 int nicsim_bpf(struct net_device *dev, struct netdev_bpf *bpf);
+int nicsim_xdp_check_mtu(struct net_device *dev, int mtu);
 extern const struct xdp_metadata_ops nicsim_xdp_metadata_ops;
 const struct nicsim_xdp_buff *nicsim_xdp_buff(const struct xdp_buff *xdp);
+#define NICSIM_XDP_FLUSH_TX	BIT(0)	/* XDP_TX frames wait for a doorbell */
+#define NICSIM_XDP_FLUSH_REDIR	BIT(1)	/* redirected frames wait for a flush */
+bool nicsim_run_xdp(struct nicsim_rxq *rxq, struct bpf_prog *prog,
+		    struct page *page, struct nicsim_xdp_buff *nxdp,
+		    u32 *offset, u32 *len, u32 *metasize, unsigned int *flush);
+bool nicsim_xdp_tx(struct nicsim_txq *txq, struct xdp_frame *frame);
+void nicsim_xdp_tx_flush(struct nicsim_txq *txq);
+int nicsim_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
+		    u32 flags);
 
 /* kfuncs.c */
 int nicsim_kfuncs_init(void);

@@ -53,73 +53,6 @@ static void nicsim_rxq_refill(struct nicsim_rxq *rxq)
 	u64_stats_update_end(&rxq->syncp);
 }
 
-#define NICSIM_XDP_FLUSH_TX	BIT(0)	/* XDP_TX frames wait for a doorbell */
-#define NICSIM_XDP_FLUSH_REDIR	BIT(1)	/* redirected frames wait for a flush */
-
-/*
- * Run the XDP program on one frame. Returns true when the frame goes on to
- * the stack, with *offset and *len updated to what the program left;
- * otherwise the page was sent, redirected or recycled.
- */
-static bool nicsim_run_xdp(struct nicsim_rxq *rxq, struct bpf_prog *prog,
-			   struct page *page, struct nicsim_xdp_buff *nxdp,
-			   u32 *offset, u32 *len, u32 *metasize,
-			   unsigned int *flush)
-{
-	struct nicsim_txq *txq = &rxq->port->qp[rxq->qid].txq;
-	struct net_device *dev = rxq->port->netdev;
-	void *va = page_address(page);
-	struct xdp_frame *frame;
-	u64_stats_t *counter;
-	u32 act;
-
-	xdp_init_buff(&nxdp->xdp, PAGE_SIZE << rxq->buf_order, &rxq->xdp_rxq);
-	xdp_prepare_buff(&nxdp->xdp, va, *offset, *len, true);
-
-	act = bpf_prog_run_xdp(prog, &nxdp->xdp);
-	trace_nicsim_xdp_verdict(dev, rxq->qid, nxdp->desc_idx, nxdp->seq, act);
-	switch (act) {
-	case XDP_PASS:
-		*offset = nxdp->xdp.data - va;
-		*len = nxdp->xdp.data_end - nxdp->xdp.data;
-		*metasize = nxdp->xdp.data - nxdp->xdp.data_meta;
-		counter = &rxq->xdp_pass;
-		break;
-	case XDP_TX:
-		frame = xdp_convert_buff_to_frame(&nxdp->xdp);
-		if (unlikely(!frame || !nicsim_xdp_tx(txq, frame)))
-			goto aborted;
-		*flush |= NICSIM_XDP_FLUSH_TX;
-		counter = &rxq->xdp_tx;
-		break;
-	case XDP_REDIRECT:
-		if (unlikely(xdp_do_redirect(dev, &nxdp->xdp, prog)))
-			goto aborted;
-		*flush |= NICSIM_XDP_FLUSH_REDIR;
-		counter = &rxq->xdp_redirect;
-		break;
-	default:
-		bpf_warn_invalid_xdp_action(dev, prog, act);
-		fallthrough;
-	case XDP_ABORTED:
-aborted:
-		trace_xdp_exception(dev, prog, act);
-		counter = &rxq->xdp_aborted;
-		act = XDP_ABORTED;
-		break;
-	case XDP_DROP:
-		counter = &rxq->xdp_drop;
-		break;
-	}
-	u64_stats_update_begin(&rxq->syncp);
-	u64_stats_inc(counter);
-	u64_stats_update_end(&rxq->syncp);
-
-	if (act == XDP_ABORTED || act == XDP_DROP)
-		page_pool_recycle_direct(rxq->pp, page);
-	return act == XDP_PASS;
-}
-
 /*
  * Keep the descriptor's metadata at the start of the buffer, where no XDP
  * program can write, for bpf_nicsim_skb_meta(): the skb is built around
@@ -164,7 +97,8 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		    int budget)
 {
 	struct net_device *dev = rxq->port->netdev;
-	unsigned int bytes = 0, pkts = 0, csum_ok = 0, xdp_flush = 0;
+	unsigned int bytes = 0, pkts = 0, csum_ok = 0;
+	unsigned int xdp_flush = 0;
 	struct bpf_prog *prog;
 	int work = 0;
 

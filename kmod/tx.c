@@ -18,12 +18,12 @@
 /* Wake a stopped queue once this many descriptors are free again. */
 #define NICSIM_TX_WAKE_THRESH	(2 * NICSIM_TX_MAX_DESCS)
 
-static u32 nicsim_txq_free_descs(const struct nicsim_txq *txq)
+u32 nicsim_txq_free_descs(const struct nicsim_txq *txq)
 {
 	return txq->size - (txq->tail - READ_ONCE(txq->clean));
 }
 
-static void nicsim_txq_doorbell(struct nicsim_txq *txq)
+void nicsim_txq_doorbell(struct nicsim_txq *txq)
 {
 	u32 posted = txq->tail - txq->doorbell_tail;
 
@@ -40,8 +40,8 @@ static void nicsim_txq_doorbell(struct nicsim_txq *txq)
 }
 
 /* dma_map_single() of a TX buffer; the tx_dma_map fault makes it fail. */
-static bool nicsim_tx_map(struct nicsim_txq *txq, void *data, u32 len,
-			  dma_addr_t *dma)
+bool nicsim_tx_map(struct nicsim_txq *txq, void *data, u32 len,
+		   dma_addr_t *dma)
 {
 	struct device *dma_dev = &txq->port->ndev->dev;
 
@@ -80,8 +80,7 @@ static void nicsim_txq_publish(struct nicsim_txq *txq, u32 tail)
 }
 
 /* Write one single-buffer frame's descriptor and publish it. */
-static void nicsim_txq_post(struct nicsim_txq *txq, u32 idx, dma_addr_t dma,
-			    u32 len)
+void nicsim_txq_post(struct nicsim_txq *txq, u32 idx, dma_addr_t dma, u32 len)
 {
 	nicsim_txq_write_desc(txq, idx, dma, len, NICSIM_TXD_CMD_EOP, 0, 0);
 	nicsim_txq_publish(txq, txq->tail + 1);
@@ -330,99 +329,4 @@ void nicsim_txq_free(struct nicsim_txq *txq)
 	txq->desc = NULL;
 	kfree(txq->bufs);
 	txq->bufs = NULL;
-}
-
-/*
- * Post one XDP frame; the caller holds the TX queue lock. XDP_TX frames
- * live in this queue's page_pool pages, already mapped: only sync them.
- */
-static int nicsim_txq_xdp_frame(struct nicsim_txq *txq,
-				struct xdp_frame *frame, bool map)
-{
-	struct device *dma_dev = &txq->port->ndev->dev;
-	struct nicsim_tx_buf *buf;
-	dma_addr_t dma;
-	u32 idx;
-
-	if (unlikely(!nicsim_txq_free_descs(txq))) {
-		u64_stats_update_begin(&txq->syncp);
-		u64_stats_inc(&txq->ring_full);
-		u64_stats_update_end(&txq->syncp);
-		return -ENOSPC;
-	}
-	if (map) {
-		if (unlikely(!nicsim_tx_map(txq, frame->data, frame->len, &dma)))
-			return -ENOMEM;
-	} else {
-		struct page *page = virt_to_page(frame->data);
-
-		dma = page_pool_get_dma_addr(page) +
-		      (frame->data - page_address(page));
-		dma_sync_single_for_device(dma_dev, dma, frame->len,
-					   DMA_BIDIRECTIONAL);
-	}
-
-	idx = txq->tail & (txq->size - 1);
-	buf = &txq->bufs[idx];
-	buf->frame = frame;
-	buf->dma = dma;
-	buf->len = frame->len;
-	buf->type = map ? NICSIM_TX_XDP_XMIT : NICSIM_TX_XDP_TX;
-	nicsim_txq_post(txq, idx, dma, frame->len);
-	return 0;
-}
-
-/* XDP_TX from the queue pair's NAPI; the doorbell waits for the flush. */
-bool nicsim_xdp_tx(struct nicsim_txq *txq, struct xdp_frame *frame)
-{
-	struct netdev_queue *nq = netdev_get_tx_queue(txq->port->netdev,
-						      txq->qid);
-	int err;
-
-	__netif_tx_lock(nq, smp_processor_id());
-	err = nicsim_txq_xdp_frame(txq, frame, false);
-	__netif_tx_unlock(nq);
-	return !err;
-}
-
-void nicsim_xdp_tx_flush(struct nicsim_txq *txq)
-{
-	struct netdev_queue *nq = netdev_get_tx_queue(txq->port->netdev,
-						      txq->qid);
-
-	__netif_tx_lock(nq, smp_processor_id());
-	nicsim_txq_doorbell(txq);
-	__netif_tx_unlock(nq);
-}
-
-/* Frames redirected to nicsim by XDP elsewhere: on this CPU's queue. */
-int nicsim_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
-		    u32 flags)
-{
-	struct nicsim_port *port = netdev_priv(dev);
-	unsigned int cpu = smp_processor_id();
-	struct netdev_queue *nq;
-	struct nicsim_txq *txq;
-	int sent;
-
-	if (unlikely(flags & ~XDP_XMIT_FLAGS_MASK))
-		return -EINVAL;
-	/* nicsim_stop() turns the carrier off, then waits for us */
-	if (unlikely(!netif_running(dev) || !netif_carrier_ok(dev)))
-		return -ENETDOWN;
-
-	txq = &port->qp[cpu % port->num_queues].txq;
-	nq = netdev_get_tx_queue(dev, txq->qid);
-	__netif_tx_lock(nq, cpu);
-	for (sent = 0; sent < n; sent++)
-		if (nicsim_txq_xdp_frame(txq, frames[sent], true))
-			break;
-	if (flags & XDP_XMIT_FLUSH)
-		nicsim_txq_doorbell(txq);
-	u64_stats_update_begin(&txq->syncp);
-	u64_stats_add(&txq->xdp_xmit, sent);
-	u64_stats_add(&txq->xdp_xmit_errors, n - sent);
-	u64_stats_update_end(&txq->syncp);
-	__netif_tx_unlock(nq);
-	return sent;
 }

@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nicsim native XDP: attaching a program, and the XDP RX metadata
- * (timestamp, RSS hash, VLAN tag) the device wrote back in the descriptor.
+ * nicsim native XDP: attaching a program, running it from the NAPI poll
+ * with every verdict, XDP_TX and ndo_xdp_xmit on the TX rings, and the XDP
+ * RX metadata (timestamp, RSS hash, VLAN tag) the device wrote back.
  */
 
 #include <linux/bpf.h>
+#include <linux/bpf_trace.h>
 #include <linux/filter.h>
 #include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <net/page_pool/helpers.h>
 #include <net/xdp.h>
 
 #include "nicsim.h"
+#include "trace.h"
 
 int nicsim_bpf(struct net_device *dev, struct netdev_bpf *bpf)
 {
@@ -32,6 +37,19 @@ int nicsim_bpf(struct net_device *dev, struct netdev_bpf *bpf)
 	default:
 		return -EINVAL;
 	}
+}
+
+/* XDP keeps to one page per frame: refuse an MTU it cannot have. */
+int nicsim_xdp_check_mtu(struct net_device *dev, int mtu)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+
+	if (rtnl_dereference(port->xdp_prog) && mtu > NICSIM_XDP_MAX_MTU) {
+		netdev_err(dev, "MTU %d too large for single-buffer XDP, max %lu\n",
+			   mtu, NICSIM_XDP_MAX_MTU);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* The nicsim_xdp_buff around @xdp, or NULL if nicsim's NAPI did not run it. */
@@ -99,3 +117,161 @@ const struct xdp_metadata_ops nicsim_xdp_metadata_ops = {
 	.xmo_rx_hash		= nicsim_xmo_rx_hash,
 	.xmo_rx_vlan_tag	= nicsim_xmo_rx_vlan_tag,
 };
+
+/*
+ * Run the XDP program on one frame. Returns true when the frame goes on to
+ * the stack, with *offset and *len updated to what the program left;
+ * otherwise the page was sent, redirected or recycled.
+ */
+bool nicsim_run_xdp(struct nicsim_rxq *rxq, struct bpf_prog *prog,
+		    struct page *page, struct nicsim_xdp_buff *nxdp,
+		    u32 *offset, u32 *len, u32 *metasize, unsigned int *flush)
+{
+	struct nicsim_txq *txq = &rxq->port->qp[rxq->qid].txq;
+	struct net_device *dev = rxq->port->netdev;
+	void *va = page_address(page);
+	struct xdp_frame *frame;
+	u64_stats_t *counter;
+	u32 act;
+
+	xdp_init_buff(&nxdp->xdp, PAGE_SIZE << rxq->buf_order, &rxq->xdp_rxq);
+	xdp_prepare_buff(&nxdp->xdp, va, *offset, *len, true);
+
+	act = bpf_prog_run_xdp(prog, &nxdp->xdp);
+	trace_nicsim_xdp_verdict(dev, rxq->qid, nxdp->desc_idx, nxdp->seq, act);
+	switch (act) {
+	case XDP_PASS:
+		*offset = nxdp->xdp.data - va;
+		*len = nxdp->xdp.data_end - nxdp->xdp.data;
+		*metasize = nxdp->xdp.data - nxdp->xdp.data_meta;
+		counter = &rxq->xdp_pass;
+		break;
+	case XDP_TX:
+		frame = xdp_convert_buff_to_frame(&nxdp->xdp);
+		if (unlikely(!frame || !nicsim_xdp_tx(txq, frame)))
+			goto aborted;
+		*flush |= NICSIM_XDP_FLUSH_TX;
+		counter = &rxq->xdp_tx;
+		break;
+	case XDP_REDIRECT:
+		if (unlikely(xdp_do_redirect(dev, &nxdp->xdp, prog)))
+			goto aborted;
+		*flush |= NICSIM_XDP_FLUSH_REDIR;
+		counter = &rxq->xdp_redirect;
+		break;
+	default:
+		bpf_warn_invalid_xdp_action(dev, prog, act);
+		fallthrough;
+	case XDP_ABORTED:
+aborted:
+		trace_xdp_exception(dev, prog, act);
+		counter = &rxq->xdp_aborted;
+		act = XDP_ABORTED;
+		break;
+	case XDP_DROP:
+		counter = &rxq->xdp_drop;
+		break;
+	}
+	u64_stats_update_begin(&rxq->syncp);
+	u64_stats_inc(counter);
+	u64_stats_update_end(&rxq->syncp);
+
+	if (act == XDP_ABORTED || act == XDP_DROP)
+		page_pool_recycle_direct(rxq->pp, page);
+	return act == XDP_PASS;
+}
+
+/*
+ * Post one XDP frame; the caller holds the TX queue lock. XDP_TX frames
+ * live in this queue's page_pool pages, already mapped: only sync them.
+ */
+static int nicsim_txq_xdp_frame(struct nicsim_txq *txq,
+				struct xdp_frame *frame, bool map)
+{
+	struct device *dma_dev = &txq->port->ndev->dev;
+	struct nicsim_tx_buf *buf;
+	dma_addr_t dma;
+	u32 idx;
+
+	if (unlikely(!nicsim_txq_free_descs(txq))) {
+		u64_stats_update_begin(&txq->syncp);
+		u64_stats_inc(&txq->ring_full);
+		u64_stats_update_end(&txq->syncp);
+		return -ENOSPC;
+	}
+	if (map) {
+		if (unlikely(!nicsim_tx_map(txq, frame->data, frame->len, &dma)))
+			return -ENOMEM;
+	} else {
+		struct page *page = virt_to_page(frame->data);
+
+		dma = page_pool_get_dma_addr(page) +
+		      (frame->data - page_address(page));
+		dma_sync_single_for_device(dma_dev, dma, frame->len,
+					   DMA_BIDIRECTIONAL);
+	}
+
+	idx = txq->tail & (txq->size - 1);
+	buf = &txq->bufs[idx];
+	buf->frame = frame;
+	buf->dma = dma;
+	buf->len = frame->len;
+	buf->type = map ? NICSIM_TX_XDP_XMIT : NICSIM_TX_XDP_TX;
+	nicsim_txq_post(txq, idx, dma, frame->len);
+	return 0;
+}
+
+/* XDP_TX from the queue pair's NAPI; the doorbell waits for the flush. */
+bool nicsim_xdp_tx(struct nicsim_txq *txq, struct xdp_frame *frame)
+{
+	struct netdev_queue *nq = netdev_get_tx_queue(txq->port->netdev,
+						      txq->qid);
+	int err;
+
+	__netif_tx_lock(nq, smp_processor_id());
+	err = nicsim_txq_xdp_frame(txq, frame, false);
+	__netif_tx_unlock(nq);
+	return !err;
+}
+
+void nicsim_xdp_tx_flush(struct nicsim_txq *txq)
+{
+	struct netdev_queue *nq = netdev_get_tx_queue(txq->port->netdev,
+						      txq->qid);
+
+	__netif_tx_lock(nq, smp_processor_id());
+	nicsim_txq_doorbell(txq);
+	__netif_tx_unlock(nq);
+}
+
+/* Frames redirected to nicsim by XDP elsewhere: on this CPU's queue. */
+int nicsim_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
+		    u32 flags)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+	unsigned int cpu = smp_processor_id();
+	struct netdev_queue *nq;
+	struct nicsim_txq *txq;
+	int sent;
+
+	if (unlikely(flags & ~XDP_XMIT_FLAGS_MASK))
+		return -EINVAL;
+	/* nicsim_stop() turns the carrier off, then waits for us */
+	if (unlikely(!netif_running(dev) || !netif_carrier_ok(dev)))
+		return -ENETDOWN;
+
+	txq = &port->qp[cpu % port->num_queues].txq;
+	nq = netdev_get_tx_queue(dev, txq->qid);
+	__netif_tx_lock(nq, cpu);
+	for (sent = 0; sent < n; sent++)
+		if (nicsim_txq_xdp_frame(txq, frames[sent], true))
+			break;
+	if (flags & XDP_XMIT_FLUSH)
+		nicsim_txq_doorbell(txq);
+	u64_stats_update_begin(&txq->syncp);
+	u64_stats_add(&txq->xdp_xmit, sent);
+	u64_stats_add(&txq->xdp_xmit_errors, n - sent);
+	u64_stats_update_end(&txq->syncp);
+	__netif_tx_unlock(nq);
+	return sent;
+}

@@ -40,6 +40,7 @@
 #include "nicsim_kfuncs.h"
 #include "nicsim_follow.h"
 #include "nicsim_test.h"
+#include "nicsim_common.h"
 #include "nicsim_follow.skel.h"
 
 #define PAYLOAD		123
@@ -110,20 +111,6 @@ static int ifindex_of(const char *ifname)
 	return idx;
 }
 
-static int enter_netns(const char *name)
-{
-	char path[128];
-	int fd, err;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	err = setns(fd, CLONE_NEWNET);
-	close(fd);
-	return err ? -errno : 0;
-}
-
 FIXTURE(follow) {
 	struct nicsim_follow *skel;
 	struct bpf_link *tc_egress, *tc_ingress;
@@ -188,7 +175,7 @@ FIXTURE_SETUP(follow)
 	ASSERT_EQ(nicsim_follow__load(self->skel), 0);
 	ASSERT_EQ(nicsim_follow__attach(self->skel), 0);
 
-	ASSERT_EQ(enter_netns(self->ns1), 0);
+	ASSERT_EQ(nicsim_enter_netns(self->ns1, self->self_ns), 0);
 	ASSERT_EQ(bpf_xdp_attach(self->ifindex1,
 				 bpf_program__fd(self->skel->progs.follow_xdp),
 				 XDP_FLAGS_DRV_MODE, NULL), 0);
@@ -203,7 +190,7 @@ FIXTURE_SETUP(follow)
 	addr.sin_addr.s_addr = htonl(0x0a000002);
 	ASSERT_EQ(bind(self->rx_fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
 
-	ASSERT_EQ(enter_netns(self->ns0), 0);
+	ASSERT_EQ(nicsim_enter_netns(self->ns0, self->self_ns), 0);
 	self->tc_egress = bpf_program__attach_tcx(self->skel->progs.follow_tc_egress,
 						  self->ifindex0, NULL);
 	ASSERT_NE(self->tc_egress, NULL);
@@ -222,7 +209,7 @@ FIXTURE_TEARDOWN(follow)
 		close(self->rx_fd);
 	bpf_link__destroy(self->tc_egress);
 	bpf_link__destroy(self->tc_ingress);
-	if (self->xdp_attached && !enter_netns(self->ns1))
+	if (self->xdp_attached && !nicsim_enter_netns(self->ns1, self->self_ns))
 		bpf_xdp_detach(self->ifindex1, XDP_FLAGS_DRV_MODE, NULL);
 	setns(self->self_ns, CLONE_NEWNET);
 	nicsim_follow__destroy(self->skel);
@@ -269,7 +256,7 @@ static int send_one(struct _test_data_follow *self)
 
 	memset(buf, 'n', sizeof(buf));
 	/* send as a task of the sender's namespace: TC egress runs in it */
-	if (enter_netns(self->ns0))
+	if (nicsim_enter_netns(self->ns0, self->self_ns))
 		return -1;
 	self->skel->bss->armed = 1;
 	n = sendto(self->tx_fd, buf, sizeof(buf), 0, (struct sockaddr *)&to,
@@ -379,18 +366,16 @@ static int queue_state(struct _test_data_follow *self, const char *ns,
 		       __u32 ifindex, __u32 queue,
 		       struct nicsim_follow_qs_args *args)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args,
-		    .ctx_size_in = sizeof(*args));
+	int prog = bpf_program__fd(self->skel->progs.follow_queue_state);
 	int err;
 
 	memset(args, 0, sizeof(*args));
 	args->ifindex = ifindex;
 	args->queue = queue;
-	if (ns && enter_netns(ns))
+	if (ns && nicsim_enter_netns(ns, self->self_ns))
 		return -1;
-	err = bpf_prog_test_run_opts(bpf_program__fd(self->skel->progs.follow_queue_state),
-				     &opts);
-	if (setns(self->self_ns, CLONE_NEWNET))
+	err = nicsim_run_syscall_prog(prog, args, sizeof(*args));
+	if (nicsim_enter_netns(NULL, self->self_ns))
 		return -1;
 	return err;
 }

@@ -101,18 +101,26 @@ nicsim_new() {
 	NICSIM_DEVS="$NICSIM_DEVS $1"
 }
 
-# nicsim_pair [QUEUES]: a new device whose port 0 is in namespace $NS0 as
-# 10.0.0.1/fd00::1 and port 1 in $NS1 as 10.0.0.2/fd00::2, both up.
-# Sets ID, IF0, IF1, NS0, NS1.
-nicsim_pair() {
+# nicsim_pair_dev ID [QUEUES]: a new two-port device, remembered for
+# cleanup. Sets ID, and IF0 and IF1 to its ports in port order. The C tests
+# use it too (nicsim_test.h).
+nicsim_pair_dev() {
 	local ports
 
-	ID=$(nicsim_random_id)
-	echo "$ID 2 ${1:-1}" >"$NICSIM_BUS/new_device" || return 1
+	ID=$1
+	echo "$ID 2 ${2:-1}" >"$NICSIM_BUS/new_device" || return 1
 	NICSIM_DEVS="$NICSIM_DEVS $ID"
 	ports=$(nicsim_ports "$ID")
 	IF0=$(echo "$ports" | sed -n 1p)
 	IF1=$(echo "$ports" | sed -n 2p)
+	[ -n "$IF0" ] && [ -n "$IF1" ]
+}
+
+# nicsim_pair [QUEUES]: a new device whose port 0 is in namespace $NS0 as
+# 10.0.0.1/fd00::1 and port 1 in $NS1 as 10.0.0.2/fd00::2, both up.
+# Sets ID, IF0, IF1, NS0, NS1.
+nicsim_pair() {
+	nicsim_pair_dev "$(nicsim_random_id)" "${1:-1}" || return 1
 	NS0=nicsim-a-$ID
 	NS1=nicsim-b-$ID
 	ip netns add "$NS0" && NICSIM_NETNS="$NICSIM_NETNS $NS0" || return 1

@@ -6,10 +6,13 @@
 #ifndef _NICSIM_TEST_H
 #define _NICSIM_TEST_H
 
+#include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 /* Run a shell command; its exit status, or -1. */
 static inline int nicsim_run(const char *cmd)
@@ -44,32 +47,31 @@ static inline int nicsim_load_module(void)
 
 /*
  * Create device @id with two ports of @queues queue pairs, bring both up
- * and name them in port order. Returns 0 or -1.
+ * and name them in port order: nicsim_lib.sh's nicsim_pair_dev, the one
+ * helper the shell tests use too. Returns 0 or -1.
  */
 static inline int nicsim_create_pair(unsigned int id, unsigned int queues,
 				     char *port0, char *port1)
 {
-	char cmd[512];
+	char cmd[PATH_MAX + 256], exe[PATH_MAX];
+	ssize_t n;
 	FILE *f;
-	int n;
+	int got;
 
-	snprintf(cmd, sizeof(cmd), "echo %u 2 %u > /sys/bus/nicsim/new_device",
-		 id, queues);
-	if (nicsim_load_module() || nicsim_run(cmd))
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0 || nicsim_load_module())
 		return -1;
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';	/* the directory of the tests */
 	snprintf(cmd, sizeof(cmd),
-		 "for n in /sys/bus/nicsim/devices/nicsim%u/net/*; do %s; done | %s",
-		 id, "echo $(cat $n/dev_port) ${n##*/}", "sort -n | cut -d' ' -f2");
+		 "bash -c '. \"%s/nicsim_lib.sh\" && nicsim_pair_dev %u %u && %s'",
+		 exe, id, queues,
+		 "ip link set \"$IF0\" up && ip link set \"$IF1\" up && echo $IF0 $IF1");
 	f = popen(cmd, "r");
 	if (!f)
 		return -1;
-	n = fscanf(f, "%15s %15s", port0, port1);
-	pclose(f);
-	if (n != 2)
-		return -1;
-	snprintf(cmd, sizeof(cmd), "ip link set %s up && ip link set %s up",
-		 port0, port1);
-	return nicsim_run(cmd) ? -1 : 0;
+	got = fscanf(f, "%15s %15s", port0, port1);
+	return pclose(f) || got != 2 ? -1 : 0;
 }
 
 static inline void nicsim_delete(unsigned int id)

@@ -9,6 +9,7 @@
  * Usage: nicsim_guard -c CGROUP [--allow-bind PORT]... [--allow-dst PREFIX]...
  *                     [--deny] [-d SECONDS] [--json]
  */
+#define _GNU_SOURCE
 #include <argp.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -93,31 +94,23 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 /* "ADDR[/LEN]", IPv4 kept as ::ffff:a.b.c.d; -EINVAL if malformed. */
 static int parse_prefix(const char *text, struct lpm_key *key)
 {
-	char addr[INET6_ADDRSTRLEN + 1], *slash, *end;
-	long len = -1;
+	unsigned char addr[16];
+	int family, len, err;
 
 	memset(key, 0, sizeof(*key));
-	snprintf(addr, sizeof(addr), "%s", text);
-	slash = strchr(addr, '/');
-	if (slash) {
-		*slash = '\0';
-		len = strtol(slash + 1, &end, 10);
-		if (*end || end == slash + 1 || len < 0)
-			return -EINVAL;
-	}
-	if (inet_pton(AF_INET, addr, &key->addr[12]) == 1) {
-		if (len > 32)
-			return -EINVAL;
-		key->addr[10] = 0xff;
-		key->addr[11] = 0xff;
-		key->prefixlen = 96 + (len < 0 ? 32 : len);
+	err = nicsim_parse_prefix(text, &family, addr, &len);
+	if (err)
+		return err;
+	if (family == AF_INET6) {
+		memcpy(key->addr, addr, 16);
+		key->prefixlen = len;
 		return 0;
 	}
-	if (inet_pton(AF_INET6, addr, key->addr) == 1 && len <= 128) {
-		key->prefixlen = len < 0 ? 128 : len;
-		return 0;
-	}
-	return -EINVAL;
+	key->addr[10] = 0xff;
+	key->addr[11] = 0xff;
+	memcpy(&key->addr[12], addr, 4);
+	key->prefixlen = 96 + len;
+	return 0;
 }
 
 static void on_signal(int sig)

@@ -193,23 +193,6 @@ static void on_signal(int sig)
 	atomic_store(&exiting, true);
 }
 
-/* Enter network namespace @name ("" or NULL: @home), or fail. */
-static int enter_netns(const char *name, int home)
-{
-	char path[128];
-	int fd, err;
-
-	if (!name || !*name)
-		return setns(home, CLONE_NEWNET) ? -errno : 0;
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	err = setns(fd, CLONE_NEWNET) ? -errno : 0;
-	close(fd);
-	return err;
-}
-
 /* Every nicsim port of this namespace, when -i named none. */
 static void find_ports(void)
 {
@@ -481,7 +464,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < env.nports; i++) {
 		struct port *p = &env.ports[i];
 
-		err = enter_netns(p->netns, home);
+		err = nicsim_enter_netns(p->netns, home);
 		if (!err)
 			p->ifindex = if_nametoindex(p->ifname);
 		if (err || !p->ifindex || !nicsim_is_port(p->ifname)) {
@@ -490,7 +473,7 @@ int main(int argc, char **argv)
 				err ? " (no such namespace)" : "");
 			return 1;
 		}
-		enter_netns(NULL, home);
+		nicsim_enter_netns(NULL, home);
 	}
 
 	skel = nicsim_journey__open();
@@ -530,12 +513,12 @@ int main(int argc, char **argv)
 	for (i = 0; i < env.nports && !env.no_tc; i++) {
 		struct port *p = &env.ports[i];
 
-		enter_netns(p->netns, home);
+		nicsim_enter_netns(p->netns, home);
 		links[nlinks] = bpf_program__attach_tcx(skel->progs.rx_tc,
 							p->ifindex, NULL);
 		links[nlinks + 1] = bpf_program__attach_tcx(skel->progs.tx_tc,
 							    p->ifindex, NULL);
-		enter_netns(NULL, home);
+		nicsim_enter_netns(NULL, home);
 		if (!links[nlinks] || !links[nlinks + 1]) {
 			fprintf(stderr, "%s: cannot attach TC programs (try --no-tc)\n",
 				p->ifname);

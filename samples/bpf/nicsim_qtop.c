@@ -114,16 +114,14 @@ static void read_stats(int fd, __u64 key, struct qstats *out)
 static int queue_state(struct nicsim_qtop *skel, __u32 ifindex, __u32 queue,
 		       struct qstate_args *args)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args,
-		    .ctx_size_in = sizeof(*args));
+	int err;
 
 	memset(args, 0, sizeof(*args));
 	args->ifindex = ifindex;
 	args->queue = queue;
-	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.qtop_state),
-				   &opts))
-		return -errno;
-	return args->err;
+	err = nicsim_run_syscall_prog(bpf_program__fd(skel->progs.qtop_state),
+				      args, sizeof(*args));
+	return err ?: args->err;
 }
 
 static double per(__u64 a, __u64 b)

@@ -10,6 +10,7 @@
  *                  [-d SECONDS] [--json]
  * RATE is bits per second, with an optional k, m or g suffix.
  */
+#define _GNU_SOURCE
 #include <argp.h>
 #include <errno.h>
 #include <net/if.h>

@@ -9,6 +9,7 @@
  * Usage: nicsim_xdp_filter -i IFNAME [-b PREFIX]... [-r PPS] [-I SECONDS]
  *                          [-d SECONDS] [--json]
  */
+#define _GNU_SOURCE
 #include <argp.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -97,35 +98,25 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 /* "ADDR/LEN" into the trie of its family; -EINVAL if it is not one. */
 static int add_prefix(struct nicsim_xdp_filter *skel, const char *text)
 {
-	char addr[INET6_ADDRSTRLEN + 1], *slash, *end;
+	unsigned char addr[16];
+	int family, len, err;
 	struct lpm4 k4 = {};
 	struct lpm6 k6 = {};
-	long len = -1;
 	__u8 one = 1;
 
-	snprintf(addr, sizeof(addr), "%s", text);
-	slash = strchr(addr, '/');
-	if (slash) {
-		*slash = '\0';
-		len = strtol(slash + 1, &end, 10);
-		if (*end || end == slash + 1)
-			return -EINVAL;
-	}
-	if (inet_pton(AF_INET, addr, &k4.addr) == 1) {
-		k4.prefixlen = len < 0 ? 32 : len;
-		if (len > 32)
-			return -EINVAL;
+	err = nicsim_parse_prefix(text, &family, addr, &len);
+	if (err)
+		return err;
+	if (family == AF_INET) {
+		k4.prefixlen = len;
+		memcpy(&k4.addr, addr, sizeof(k4.addr));
 		return bpf_map__update_elem(skel->maps.block4, &k4, sizeof(k4),
 					    &one, sizeof(one), BPF_ANY);
 	}
-	if (inet_pton(AF_INET6, addr, k6.addr) == 1) {
-		k6.prefixlen = len < 0 ? 128 : len;
-		if (len > 128)
-			return -EINVAL;
-		return bpf_map__update_elem(skel->maps.block6, &k6, sizeof(k6),
-					    &one, sizeof(one), BPF_ANY);
-	}
-	return -EINVAL;
+	k6.prefixlen = len;
+	memcpy(k6.addr, addr, sizeof(k6.addr));
+	return bpf_map__update_elem(skel->maps.block6, &k6, sizeof(k6),
+				    &one, sizeof(one), BPF_ANY);
 }
 
 static void on_signal(int sig)
