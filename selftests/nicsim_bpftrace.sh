@@ -25,7 +25,9 @@ ifindex=$(ip netns exec "$NS1" cat "/sys/class/net/$IF1/ifindex")
 ip netns exec "$NS0" ping -q -c 1 -W 5 10.0.0.2 >/dev/null
 
 frames0=$(nicsim_ethtool_stat "$NS1" "$IF1" rx_frames)
-bpftrace -e "
+# BEGIN runs once every probe is attached: "ready" says it is
+bpftrace -B line -e "
+BEGIN { printf(\"ready\\n\"); }
 tracepoint:nicsim:nicsim_rx_dma_write /args->ifindex == $ifindex/ {
 	@dma = count();
 	@bytes = sum(args->len);
@@ -38,7 +40,7 @@ attached() {
 	local _
 
 	for _ in $(seq 120); do
-		grep -q '^Attaching' "$out" && return 0
+		grep -q '^ready' "$out" && return 0
 		kill -0 "$bt_pid" 2>/dev/null || break
 		sleep 0.5
 	done
@@ -48,7 +50,16 @@ attached() {
 ktap_test_result "bpftrace attaches to nicsim:nicsim_rx_dma_write and nicsim_irq_raise" attached
 
 ip netns exec "$NS0" ping -q -c 20 -i 0.05 -W 5 10.0.0.2 >/dev/null
+# Ctrl-C makes bpftrace print its maps and exit; do not wait forever
 kill -INT "$bt_pid"
+for _ in $(seq 120); do
+	kill -0 "$bt_pid" 2>/dev/null || break
+	sleep 0.5
+done
+if kill -0 "$bt_pid" 2>/dev/null; then
+	ktap_print_msg "bpftrace did not exit on SIGINT within 60 s"
+	kill -KILL "$bt_pid"
+fi
 wait "$bt_pid"
 bt_pid=""
 frames=$(( $(nicsim_ethtool_stat "$NS1" "$IF1" rx_frames) - frames0 ))

@@ -78,8 +78,10 @@ blocked() {
 	got=$(burst 7100 20)
 	stop
 	ktap_print_msg "received $got of 20"
+	# pass may count the link's own IPv6 chatter (MLD reports): the 20
+	# datagrams are the ones dropped, and none reached the receiver
 	[ "$got" -eq 0 ] &&
-		check "$tmp/b" "v['drop_blocked']['packets'] == 20 and v['pass']['packets'] == 0"
+		check "$tmp/b" "v['drop_blocked']['packets'] == 20"
 }
 ktap_test_result "a blocked prefix is dropped, each drop counted with its latency" blocked
 
