@@ -75,7 +75,7 @@ static void nicsim_hw_parse(const u8 *frame, u32 len, struct nicsim_rx_parse *p)
 		return;
 	proto = get_unaligned((__be16 *)(frame + off));
 	if (!__skb_flow_dissect(&init_net, NULL, &flow_keys_dissector,
-				&p->keys, (void *)frame, proto, ETH_HLEN, len,
+				&p->keys, frame, proto, ETH_HLEN, len,
 				FLOW_DISSECTOR_F_STOP_AT_ENCAP)) {
 		memset(&p->keys, 0, sizeof(p->keys));
 		return;
@@ -83,16 +83,25 @@ static void nicsim_hw_parse(const u8 *frame, u32 len, struct nicsim_rx_parse *p)
 	if (!nicsim_hw_parse_is_l4(k))
 		return;
 
-	/* the IP datagram's end: a checksum covers up to there */
+	/*
+	 * The checksum covers the segment up to the IP datagram's end. Verify
+	 * it only for IP right after Ethernet and its VLAN tags, with TCP/UDP
+	 * right after the IPv4 header (options included) or the IPv6 header
+	 * (no extension header: a routing header changes the pseudo-header).
+	 * Other paths the dissector knows (PPPoE, HSR...) are left to the
+	 * stack.
+	 */
 	while (off + VLAN_HLEN + 2 <= len &&
 	       eth_type_vlan(get_unaligned((__be16 *)(frame + off))))
 		off += VLAN_HLEN;
+	if (get_unaligned((__be16 *)(frame + off)) != k->basic.n_proto)
+		return;
 	off += 2;	/* the network header */
 	if (k->basic.n_proto == htons(ETH_P_IP) &&
-	    len >= off + sizeof(struct iphdr))
+	    k->control.thoff == off + (frame[off] & 0xf) * 4)
 		end = off + get_unaligned_be16(frame + off + 2);
 	else if (k->basic.n_proto == htons(ETH_P_IPV6) &&
-		 len >= off + sizeof(struct ipv6hdr))
+		 k->control.thoff == off + sizeof(struct ipv6hdr))
 		end = off + sizeof(struct ipv6hdr) +
 		      get_unaligned_be16(frame + off + 4);
 	if (end > len || end < k->control.thoff + sizeof(struct udphdr))

@@ -64,7 +64,8 @@ run_logged() {
 NICSIM_KSRC=$NICSIM_CACHE/linux-6.12
 NICSIM_KGIT=$NICSIM_CACHE/linux.git
 kgit() {
-	git --git-dir="$NICSIM_KGIT" --work-tree="$NICSIM_KSRC" "$@"
+	GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
+		git --git-dir="$NICSIM_KGIT" --work-tree="$NICSIM_KSRC" "$@"
 }
 
 # Who the series is from, and when: fixed, so that `make patches` on the

@@ -25,7 +25,8 @@ ifindex=$(ip netns exec "$NS1" cat "/sys/class/net/$IF1/ifindex")
 ip netns exec "$NS0" ping -q -c 1 -W 5 10.0.0.2 >/dev/null
 
 frames0=$(nicsim_ethtool_stat "$NS1" "$IF1" rx_frames)
-# BEGIN runs once every probe is attached: "ready" says it is
+# "ready" from BEGIN reaches the file only once bpftrace reads its output,
+# after every probe is attached
 bpftrace -B line -e "
 BEGIN { printf(\"ready\\n\"); }
 tracepoint:nicsim:nicsim_rx_dma_write /args->ifindex == $ifindex/ {
