@@ -4,6 +4,7 @@
 #   make demo    boot the VM, send traffic through nicsim, print timelines
 #   make check   every kselftest on the debug kernel, then checkpatch
 #   make bench   what nicsim's tracepoints cost (scripts/bench-tracepoints)
+#   make soak    the soak test alone, DURATION seconds (default 600), debug kernel
 #   make patches write the series against Linux 6.12 into patches/
 #
 # KDIR=/path/to/built/kernel uses that tree instead of the cached 6.12.
@@ -35,8 +36,16 @@ bench:
 	@scripts/prepare $(FLAVOUR) >/dev/null && \
 		scripts/vm-run --flavour $(FLAVOUR) -- scripts/bench-tracepoints
 
+DURATION ?= 600
+soak:
+	@scripts/prepare debug >/dev/null && \
+		scripts/vm-run --flavour debug --timeout $$(($(DURATION) + 900)) -- \
+		env NICSIM_SOAK_SECONDS=$(DURATION) \
+		NICSIM_KSFT_TIMEOUT=$$(($(DURATION) + 600)) \
+		scripts/run-selftests nicsim_soak.sh
+
 clean:
 	rm -rf kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd \
 		Module.symvers modules.order .*.cmd kmod/modules.order
 
-.PHONY: all demo check patches deps kernel prepare module shell bench clean
+.PHONY: all demo check patches deps kernel prepare module shell bench soak clean

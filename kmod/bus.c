@@ -138,6 +138,8 @@ static ssize_t new_device_store(const struct bus_type *bus, const char *buf,
 	int n, err;
 
 	n = nicsim_parse_uints(buf, vals, ARRAY_SIZE(vals));
+	if (n == -ENOMEM)
+		return n;
 	id = vals[0];
 	num_ports = vals[1];
 	num_queues = vals[2];
@@ -180,10 +182,14 @@ static ssize_t del_device_store(const struct bus_type *bus, const char *buf,
 	unsigned int id;
 	int err = 0;
 
-	if (nicsim_parse_uints(buf, &id, 1) != 1) {
+	err = nicsim_parse_uints(buf, &id, 1);
+	if (err == -ENOMEM)
+		return err;
+	if (err != 1) {
 		pr_err("nicsim: del_device: expected \"ID\"\n");
 		return -EINVAL;
 	}
+	err = 0;
 
 	mutex_lock(&nicsim_bus_lock);
 	ndev = nicsim_dev_find(id);

@@ -19,7 +19,7 @@ static const char nicsim_rxq_stat_names[][ETH_GSTRING_LEN] = {
 
 static const char nicsim_txq_stat_names[][ETH_GSTRING_LEN] = {
 	"packets", "bytes", "doorbells", "dma_map_errors", "ring_full",
-	"frags", "csum_partial", "xdp_xmit", "xdp_xmit_errors",
+	"frags", "csum_partial", "xdp_xmit", "xdp_xmit_errors", "timeouts",
 };
 
 static const char nicsim_hwq_stat_names[][ETH_GSTRING_LEN] = {
@@ -105,6 +105,7 @@ static u64 *nicsim_qpair_stats(struct nicsim_qpair *qp, u64 *data)
 		data[6] = u64_stats_read(&txq->csum_partial);
 		data[7] = u64_stats_read(&txq->xdp_xmit);
 		data[8] = u64_stats_read(&txq->xdp_xmit_errors);
+		data[9] = u64_stats_read(&txq->timeouts);
 	} while (u64_stats_fetch_retry(&txq->syncp, start));
 	data += NICSIM_TXQ_STATS;
 
@@ -189,7 +190,8 @@ static int nicsim_set_channels(struct net_device *dev,
 	/* the core checks the counts against max_combined and RSS */
 	if (!ch->combined_count || ch->rx_count || ch->tx_count)
 		return -EINVAL;
-	return nicsim_reconfigure(port, ch->combined_count, port->ring_size);
+	return nicsim_reconfigure(port, ch->combined_count, port->ring_size,
+				  dev->mtu);
 }
 
 static void nicsim_get_ringparam(struct net_device *dev,
@@ -219,14 +221,15 @@ static int nicsim_set_ringparam(struct net_device *dev,
 				   "RX and TX rings of a queue pair have one size");
 		return -EINVAL;
 	}
-	if (size < NICSIM_MIN_RING_SIZE || !is_power_of_2(size)) {
+	if (size < NICSIM_DRV_MIN_RING_SIZE || size > NICSIM_MAX_RING_SIZE ||
+	    !is_power_of_2(size)) {
 		NL_SET_ERR_MSG_FMT_MOD(extack,
 				       "ring size must be a power of two, %u..%u",
-				       NICSIM_MIN_RING_SIZE,
+				       (u32)NICSIM_DRV_MIN_RING_SIZE,
 				       NICSIM_MAX_RING_SIZE);
 		return -EINVAL;
 	}
-	return nicsim_reconfigure(port, port->num_queues, size);
+	return nicsim_reconfigure(port, port->num_queues, size, dev->mtu);
 }
 
 static int nicsim_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *info,

@@ -27,7 +27,7 @@ static void nicsim_vector_send(struct nicsim_vector *vec,
 {
 	int cpu;
 
-	if (vec->masked) {
+	if (vec->masked || vec->test_masked) {
 		vec->pending = true;
 		vec->latched_rx += rx;
 		vec->latched_tx += tx;
@@ -194,13 +194,14 @@ void nicsim_hw_irq_moderation(struct nicsim_vector *vec, u32 rx_usecs,
  * The MSI-X Vector Control mask bit: a message the vector sends while
  * masked sets its Pending Bit instead, and goes out when it is unmasked.
  */
-void nicsim_hw_vector_mask(struct nicsim_vector *vec, bool mask)
+static void nicsim_hw_vector_set_mask(struct nicsim_vector *vec, bool *bit,
+				      bool mask)
 {
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&vec->lock, flags);
-	vec->masked = mask;
-	if (!mask && vec->pending) {
+	*bit = mask;
+	if (!vec->masked && !vec->test_masked && vec->pending) {
 		vec->pending = false;
 		nicsim_vector_send(vec, NICSIM_IRQ_UNMASK, vec->latched_rx,
 				   vec->latched_tx);
@@ -208,6 +209,21 @@ void nicsim_hw_vector_mask(struct nicsim_vector *vec, bool mask)
 		vec->latched_tx = 0;
 	}
 	raw_spin_unlock_irqrestore(&vec->lock, flags);
+}
+
+/* The IRQ core's mask bit (irq_chip). */
+void nicsim_hw_vector_mask(struct nicsim_vector *vec, bool mask)
+{
+	nicsim_hw_vector_set_mask(vec, &vec->masked, mask);
+}
+
+/*
+ * A second mask bit for tests (debugfs msix): a message goes out only
+ * when neither masks it, so a test's unmask never undoes the IRQ core's.
+ */
+void nicsim_hw_vector_test_mask(struct nicsim_vector *vec, bool mask)
+{
+	nicsim_hw_vector_set_mask(vec, &vec->test_masked, mask);
 }
 
 static void nicsim_irq_mask(struct irq_data *d)
@@ -218,6 +234,11 @@ static void nicsim_irq_mask(struct irq_data *d)
 static void nicsim_irq_unmask(struct irq_data *d)
 {
 	nicsim_hw_vector_mask(irq_data_get_irq_chip_data(d), false);
+}
+
+/* A message is not acknowledged at the device, as with MSI. */
+static void nicsim_irq_ack(struct irq_data *d)
+{
 }
 
 static int nicsim_irq_retrigger(struct irq_data *d)
@@ -247,6 +268,7 @@ static int nicsim_irq_set_affinity(struct irq_data *d,
 
 static struct irq_chip nicsim_irq_chip = {
 	.name			= DRV_NAME,
+	.irq_ack		= nicsim_irq_ack,
 	.irq_mask		= nicsim_irq_mask,
 	.irq_unmask		= nicsim_irq_unmask,
 	.irq_retrigger		= nicsim_irq_retrigger,
@@ -261,7 +283,12 @@ static int nicsim_irq_domain_map(struct irq_domain *domain, unsigned int irq,
 
 	hw = &ndev->hw_ports[hwirq / NICSIM_MAX_QUEUES];
 	irq_set_chip_data(irq, &hw->vectors[hwirq % NICSIM_MAX_QUEUES]);
-	irq_set_chip_and_handler(irq, &nicsim_irq_chip, handle_simple_irq);
+	/*
+	 * The edge flow, as MSI controllers have: a message that comes while
+	 * the handler runs on another CPU (the affinity just moved) is kept
+	 * pending and handled, where handle_simple_irq() would drop it.
+	 */
+	irq_set_chip_and_handler(irq, &nicsim_irq_chip, handle_edge_irq);
 	irq_set_noprobe(irq);
 	/* the target is a variable: retarget at once, not at the next IRQ */
 	irq_set_status_flags(irq, IRQ_MOVE_PCNTXT);

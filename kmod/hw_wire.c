@@ -38,7 +38,9 @@ static void nicsim_hw_wire_work(struct work_struct *work)
 		spin_lock(&hw->wire_lock);
 		wf = list_first_entry_or_null(&hw->wire_frames,
 					      struct nicsim_wire_frame, list);
-		if (wf && wf->due > now) {
+		if (hw->wire_stopped) {
+			wf = NULL;	/* nicsim_hw_wire_fini() drops the rest */
+		} else if (wf && wf->due > now) {
 			hrtimer_start(&hw->wire_timer, ns_to_ktime(wf->due),
 				      HRTIMER_MODE_ABS);
 			wf = NULL;
@@ -108,7 +110,7 @@ void nicsim_hw_wire_xmit(struct nicsim_hw_queue *hwq, const void *frame,
 	wf->due = wf->sent + (u64)latency * NSEC_PER_USEC;
 
 	spin_lock(&hw->wire_lock);
-	if (hw->wire_count >= NICSIM_WIRE_MAX_FRAMES) {
+	if (hw->wire_stopped || hw->wire_count >= NICSIM_WIRE_MAX_FRAMES) {
 		spin_unlock(&hw->wire_lock);
 		kfree(wf);
 		hwq->tx_wire_drops++;
@@ -134,11 +136,26 @@ void nicsim_hw_wire_init(struct nicsim_hw_port *hw)
 	INIT_WORK(&hw->wire_work, nicsim_hw_wire_work);
 }
 
-/* Drop what is still on the cable; the engines are stopped. */
+/* Connect the cable (driver bind): frames go through it again. */
+void nicsim_hw_wire_connect(struct nicsim_hw_port *hw)
+{
+	spin_lock(&hw->wire_lock);
+	hw->wire_stopped = false;
+	spin_unlock(&hw->wire_lock);
+}
+
+/*
+ * Cut the cable: drop what is on it, and deliver nothing more. The TX
+ * engines are stopped. Neither the work nor a send re-arms the timer once
+ * wire_stopped is set, so the timer and the work stay cancelled.
+ */
 void nicsim_hw_wire_fini(struct nicsim_hw_port *hw)
 {
 	struct nicsim_wire_frame *wf, *tmp;
 
+	spin_lock(&hw->wire_lock);
+	hw->wire_stopped = true;
+	spin_unlock(&hw->wire_lock);
 	hrtimer_cancel(&hw->wire_timer);
 	cancel_work_sync(&hw->wire_work);
 	list_for_each_entry_safe(wf, tmp, &hw->wire_frames, list) {

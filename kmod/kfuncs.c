@@ -76,15 +76,24 @@ static int nicsim_skb_stamp(const struct sk_buff *skb,
 	const struct nicsim_rx_stamp *st;
 	struct net_device *dev;
 	struct page *page;
+	bool is_nicsim;
 
 	if (!skb->head_frag || !skb->pp_recycle)
 		return -ENODEV;
 	page = virt_to_head_page(skb->head);
 	if (!page_pool_page_is_pp(page) || skb->head != page_address(page))
 		return -ENODEV;
-	/* a pool whose port is gone points at the loopback device */
+	/*
+	 * A pool whose port is gone points at the loopback device, or at
+	 * NET_PTR_POISON once that is gone too. The unregistration that
+	 * repoints it waits for RCU readers before the netdev is freed.
+	 */
+	rcu_read_lock();
 	dev = READ_ONCE(page->pp->slow.netdev);
-	if (!dev || !nicsim_netdev_is_nicsim(dev))
+	is_nicsim = dev && dev != NET_PTR_POISON &&
+		    nicsim_netdev_is_nicsim(dev);
+	rcu_read_unlock();
+	if (!is_nicsim)
 		return -ENODEV;
 	st = (const void *)skb->head;
 	if (st->magic != (NICSIM_RX_STAMP_MAGIC ^ lower_32_bits(st->seq)))
@@ -164,17 +173,24 @@ __bpf_kfunc int bpf_nicsim_queue_state(u32 ifindex, u32 queue,
 	const struct nicsim_port *port;
 	struct net_device *dev;
 	struct nsproxy *nsp;
+	int err = 0;
 
 	memset(state, 0, state__sz);
 	if (state__sz != sizeof(*state))
 		return -EINVAL;
 	nsp = current->nsproxy;		/* NULL once the task has exited */
+	/* sleepable programs (SYSCALL) hold no RCU read lock of their own */
+	rcu_read_lock();
 	dev = dev_get_by_index_rcu(nsp ? nsp->net_ns : &init_net, ifindex);
-	if (!dev || !nicsim_netdev_is_nicsim(dev))
-		return -ENODEV;
+	if (!dev || !nicsim_netdev_is_nicsim(dev)) {
+		err = -ENODEV;
+		goto out;
+	}
 	port = netdev_priv(dev);
-	if (queue >= READ_ONCE(port->num_queues))
-		return -ERANGE;
+	if (queue >= READ_ONCE(port->num_queues)) {
+		err = -ERANGE;
+		goto out;
+	}
 
 	qp = &port->qp[queue];
 	hwq = &port->hw->queues[queue];
@@ -193,7 +209,8 @@ __bpf_kfunc int bpf_nicsim_queue_state(u32 ifindex, u32 queue,
 	state->tx_inflight = state->tx_tail - state->tx_clean;
 	state->irq = vec->irq;
 	state->irq_enabled = READ_ONCE(vec->enabled);
-	state->irq_masked = READ_ONCE(vec->masked);
+	state->irq_masked = READ_ONCE(vec->masked) ||
+			    READ_ONCE(vec->test_masked);
 	state->irq_pending = READ_ONCE(vec->pending);
 	state->rx_latched = READ_ONCE(vec->rx_pending);
 	state->tx_latched = READ_ONCE(vec->tx_pending);
@@ -208,7 +225,11 @@ __bpf_kfunc int bpf_nicsim_queue_state(u32 ifindex, u32 queue,
 	state->tx_bytes = u64_stats_read(&qp->txq.bytes);
 	state->rx_no_buffer = READ_ONCE(hwq->rx_no_buffer);
 	state->rx_oversize = READ_ONCE(hwq->rx_oversize);
-	return 0;
+out:
+	rcu_read_unlock();
+	if (err)
+		memset(state, 0, sizeof(*state));
+	return err;
 }
 
 __bpf_kfunc_end_defs();

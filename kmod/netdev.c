@@ -9,71 +9,203 @@
 #include <linux/if_vlan.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <net/netdev_queues.h>
 
 #include "nicsim.h"
 
-/* Free a queue pair whose NAPI instance is disabled. */
-static void nicsim_qpair_close(struct nicsim_port *port,
-			       struct nicsim_qpair *qp)
+#define NICSIM_WATCHDOG_PERIOD	msecs_to_jiffies(500)
+
+/*
+ * Rings for a configuration, allocated while the old one still runs: a
+ * spare copy of each queue pair's TX and RX queue, taken over by the live
+ * queue pairs only once every allocation has succeeded.
+ */
+struct nicsim_rings {
+	unsigned int num_queues;
+	struct {
+		struct nicsim_txq txq;
+		struct nicsim_rxq rxq;
+	} q[] __counted_by(num_queues);
+};
+
+/* Free the rings of the first @n queue pairs, and the set. */
+static void nicsim_rings_free(struct nicsim_rings *rings, unsigned int n)
 {
-	struct net_device *dev = port->netdev;
+	unsigned int q;
 
-	/* Quiesce the device first: no more DMA, no more completions. */
-	nicsim_hw_txr_disable(qp->txq.hwq);
-	nicsim_hw_rxr_disable(qp->rxq.hwq);
-
-	netif_queue_set_napi(dev, qp->qid, NETDEV_QUEUE_TYPE_RX, NULL);
-	netif_queue_set_napi(dev, qp->qid, NETDEV_QUEUE_TYPE_TX, NULL);
-	/* after the last poll, which may have re-enabled the vector */
-	nicsim_hw_irq_disable(qp->vec);
-	free_irq(qp->vec->irq, qp);
-
-	nicsim_txq_free(&qp->txq);
-	nicsim_rxq_free(&qp->rxq);
+	for (q = 0; q < n; q++) {
+		nicsim_txq_free(&rings->q[q].txq);
+		nicsim_rxq_free(&rings->q[q].rxq);
+	}
+	kfree(rings);
 }
 
-static int nicsim_qpair_open(struct nicsim_port *port, struct nicsim_qpair *qp)
+static struct nicsim_rings *nicsim_rings_alloc(struct nicsim_port *port,
+					       unsigned int num_queues,
+					       u32 ring_size, unsigned int mtu)
 {
-	struct net_device *dev = port->netdev;
+	struct nicsim_rings *rings;
+	unsigned int q;
 	int err;
 
-	qp->txq.size = port->ring_size;
-	qp->rxq.size = port->ring_size;
-	err = nicsim_txq_alloc(&qp->txq);
-	if (err)
-		return err;
-	err = nicsim_rxq_alloc(&qp->rxq, &qp->napi);
-	if (err)
-		goto err_free_txq;
+	rings = kzalloc(struct_size(rings, q, num_queues), GFP_KERNEL);
+	if (!rings)
+		return ERR_PTR(-ENOMEM);
+	rings->num_queues = num_queues;
+	for (q = 0; q < num_queues; q++) {
+		struct nicsim_txq *txq = &rings->q[q].txq;
+		struct nicsim_rxq *rxq = &rings->q[q].rxq;
+		struct nicsim_qpair *qp = &port->qp[q];
 
-	/* NAPI first: an interrupt may arrive as soon as the IRQ is requested */
-	napi_enable(&qp->napi);
-	snprintf(qp->irq_name, sizeof(qp->irq_name), "%s-rxtx-%u",
-		 dev->name, qp->qid);
-	err = request_irq(qp->vec->irq, nicsim_irq_handler, 0, qp->irq_name,
-			  qp);
-	if (err) {
-		netdev_err(dev, "request_irq %u failed: %d\n", qp->vec->irq,
-			   err);
-		goto err_napi_disable;
+		txq->port = port;
+		txq->hwq = qp->txq.hwq;
+		txq->qid = q;
+		txq->size = ring_size;
+		rxq->port = port;
+		rxq->hwq = qp->rxq.hwq;
+		rxq->qid = q;
+		rxq->size = ring_size;
+		u64_stats_init(&rxq->syncp);
+		err = nicsim_txq_alloc(txq);
+		if (err)
+			goto err_free;
+		err = nicsim_rxq_alloc(rxq, &qp->napi, mtu);
+		if (err) {
+			nicsim_txq_free(txq);
+			goto err_free;
+		}
 	}
-	netif_napi_set_irq(&qp->napi, qp->vec->irq);
-	netif_queue_set_napi(dev, qp->qid, NETDEV_QUEUE_TYPE_RX, &qp->napi);
-	netif_queue_set_napi(dev, qp->qid, NETDEV_QUEUE_TYPE_TX, &qp->napi);
-	nicsim_hw_irq_enable(qp->vec);
-	return 0;
+	return rings;
 
-err_napi_disable:
-	napi_disable(&qp->napi);
-	nicsim_hw_rxr_disable(qp->rxq.hwq);
-	nicsim_rxq_free(&qp->rxq);
-err_free_txq:
-	nicsim_hw_txr_disable(qp->txq.hwq);
-	nicsim_txq_free(&qp->txq);
-	return err;
+err_free:
+	nicsim_rings_free(rings, q);
+	return ERR_PTR(err);
 }
 
-#define NICSIM_WATCHDOG_PERIOD	msecs_to_jiffies(500)
+/* Each queue pair's vector, requested once and kept while the pair is used. */
+static int nicsim_irqs_request(struct nicsim_port *port,
+			       unsigned int num_queues)
+{
+	struct net_device *dev = port->netdev;
+	unsigned int q;
+	int err;
+
+	for (q = 0; q < num_queues; q++) {
+		struct nicsim_qpair *qp = &port->qp[q];
+
+		if (qp->irq_requested)
+			continue;
+		snprintf(qp->irq_name, sizeof(qp->irq_name), "%s-rxtx-%u",
+			 dev->name, qp->qid);
+		err = request_irq(qp->vec->irq, nicsim_irq_handler, 0,
+				  qp->irq_name, qp);
+		if (err) {
+			netdev_err(dev, "request_irq %u failed: %d\n",
+				   qp->vec->irq, err);
+			return err;
+		}
+		qp->irq_requested = true;
+		netif_napi_set_irq(&qp->napi, qp->vec->irq);
+	}
+	return 0;
+}
+
+/* Free the vectors of the queue pairs from @from on. */
+static void nicsim_irqs_free(struct nicsim_port *port, unsigned int from)
+{
+	unsigned int q;
+
+	for (q = from; q < port->hw->num_queues; q++) {
+		struct nicsim_qpair *qp = &port->qp[q];
+
+		if (!qp->irq_requested)
+			continue;
+		netif_napi_set_irq(&qp->napi, -1);
+		free_irq(qp->vec->irq, qp);
+		qp->irq_requested = false;
+	}
+}
+
+/* Hand the new rings to the queue pairs, the device and NAPI. */
+static void nicsim_queues_start(struct nicsim_port *port,
+				const struct nicsim_rings *rings)
+{
+	struct net_device *dev = port->netdev;
+	unsigned int q;
+
+	for (q = 0; q < rings->num_queues; q++) {
+		struct nicsim_qpair *qp = &port->qp[q];
+
+		nicsim_txq_start(&qp->txq, &rings->q[q].txq);
+		nicsim_rxq_start(&qp->rxq, &rings->q[q].rxq);
+		qp->wd_rx_done = false;
+		qp->wd_tx_done = false;
+		napi_enable(&qp->napi);
+		netif_queue_set_napi(dev, q, NETDEV_QUEUE_TYPE_RX, &qp->napi);
+		netif_queue_set_napi(dev, q, NETDEV_QUEUE_TYPE_TX, &qp->napi);
+		nicsim_hw_irq_enable(qp->vec);
+	}
+	WRITE_ONCE(port->running, true);
+	mod_timer(&port->watchdog, jiffies + NICSIM_WATCHDOG_PERIOD);
+	netif_carrier_on(dev);
+}
+
+/* Stop NAPI on the active queue pairs: no poll runs until they restart. */
+static void nicsim_napi_disable_all(struct nicsim_port *port)
+{
+	unsigned int q;
+
+	for (q = 0; q < port->num_queues; q++)
+		napi_disable(&port->qp[q].napi);
+}
+
+/*
+ * Restart NAPI after a pause, with a poll each: an interrupt that came
+ * meanwhile found NAPI disabled, and its vector waits for a poll.
+ */
+static void nicsim_napi_resume_all(struct nicsim_port *port)
+{
+	unsigned int q;
+
+	for (q = 0; q < port->num_queues; q++) {
+		napi_enable(&port->qp[q].napi);
+		napi_schedule(&port->qp[q].napi);
+	}
+}
+
+/*
+ * Stop the data path and free the rings; the vectors stay requested. NAPI
+ * must be disabled first (nicsim_napi_disable_all()): a TX clean wakes its
+ * queue, so stopping the queues before every poll is over could leave one
+ * awake over freed rings.
+ */
+static void nicsim_queues_stop(struct nicsim_port *port)
+{
+	struct net_device *dev = port->netdev;
+	unsigned int q;
+
+	WRITE_ONCE(port->running, false);
+	netif_carrier_off(dev);
+	netif_tx_disable(dev);
+	synchronize_net();	/* ndo_xdp_xmit callers saw the carrier off */
+	timer_delete_sync(&port->watchdog);
+	for (q = 0; q < port->num_queues; q++) {
+		struct nicsim_qpair *qp = &port->qp[q];
+
+		/* quiesce the device first: no more DMA, no completions */
+		nicsim_hw_txr_disable(qp->txq.hwq);
+		nicsim_hw_rxr_disable(qp->rxq.hwq);
+		netif_queue_set_napi(dev, q, NETDEV_QUEUE_TYPE_RX, NULL);
+		netif_queue_set_napi(dev, q, NETDEV_QUEUE_TYPE_TX, NULL);
+		/* after the last poll, which may have re-enabled the vector */
+		nicsim_hw_irq_disable(qp->vec);
+		synchronize_irq(qp->vec->irq);
+		nicsim_txq_free(&qp->txq);
+		nicsim_rxq_free(&qp->rxq);
+		/* BQL: a queue that fewer channels leave unused must not stay stopped */
+		netdev_tx_reset_queue(netdev_get_tx_queue(dev, q));
+	}
+}
 
 /*
  * Completions waiting in a ring since the last run with no progress: their
@@ -93,8 +225,10 @@ static bool nicsim_qpair_stuck(struct nicsim_qpair *qp)
 	tx_done = tx_clean != READ_ONCE(txq->tail) &&
 		  (READ_ONCE(txq->desc[tx_clean & (txq->size - 1)].status) &
 		   cpu_to_le16(NICSIM_TXD_STS_DD));
+	/* an empty RX ring: refill failed, and no interrupt will come */
 	stuck = (rx_done && qp->wd_rx_done && rx_clean == qp->wd_rx_clean) ||
-		(tx_done && qp->wd_tx_done && tx_clean == qp->wd_tx_clean);
+		(tx_done && qp->wd_tx_done && tx_clean == qp->wd_tx_clean) ||
+		rx_clean == READ_ONCE(rxq->tail);
 	qp->wd_rx_clean = rx_clean;
 	qp->wd_tx_clean = tx_clean;
 	qp->wd_rx_done = rx_done;
@@ -121,58 +255,48 @@ static void nicsim_watchdog(struct timer_list *t)
 static int nicsim_open(struct net_device *dev)
 {
 	struct nicsim_port *port = netdev_priv(dev);
-	unsigned int q;
+	struct nicsim_rings *rings;
 	int err;
 
-	for (q = 0; q < port->num_queues; q++) {
-		err = nicsim_qpair_open(port, &port->qp[q]);
-		if (err)
-			goto err_close;
+	rings = nicsim_rings_alloc(port, port->num_queues, port->ring_size,
+				   dev->mtu);
+	if (IS_ERR(rings))
+		return PTR_ERR(rings);
+	err = nicsim_irqs_request(port, port->num_queues);
+	if (err) {
+		nicsim_irqs_free(port, 0);
+		nicsim_rings_free(rings, rings->num_queues);
+		return err;
 	}
-	for (q = 0; q < port->num_queues; q++) {
-		port->qp[q].wd_rx_done = false;
-		port->qp[q].wd_tx_done = false;
-	}
-	mod_timer(&port->watchdog, jiffies + NICSIM_WATCHDOG_PERIOD);
-	netif_carrier_on(dev);
+	nicsim_queues_start(port, rings);
+	kfree(rings);	/* the queue pairs own what it held */
 	netif_tx_start_all_queues(dev);
 	return 0;
-
-err_close:
-	while (q--) {
-		napi_disable(&port->qp[q].napi);
-		nicsim_qpair_close(port, &port->qp[q]);
-	}
-	return err;
 }
 
 static int nicsim_stop(struct net_device *dev)
 {
 	struct nicsim_port *port = netdev_priv(dev);
-	unsigned int q;
 
-	netif_carrier_off(dev);
-	/*
-	 * NAPI first: a TX clean wakes its queue, so stopping the queues
-	 * before every poll is over could leave one awake over freed rings.
-	 */
-	for (q = 0; q < port->num_queues; q++)
-		napi_disable(&port->qp[q].napi);
-	netif_tx_disable(dev);
-	synchronize_net();	/* ndo_xdp_xmit callers saw the carrier off */
-	timer_delete_sync(&port->watchdog);
-	for (q = 0; q < port->num_queues; q++)
-		nicsim_qpair_close(port, &port->qp[q]);
+	if (port->running) {
+		nicsim_napi_disable_all(port);
+		nicsim_queues_stop(port);
+	}
+	nicsim_irqs_free(port, 0);
 	return 0;
 }
 
+/*
+ * The port's totals: every queue pair the port has, active or not, so
+ * that fewer channels never make a counter go backwards.
+ */
 static void nicsim_get_stats64(struct net_device *dev,
 			       struct rtnl_link_stats64 *stats)
 {
 	struct nicsim_port *port = netdev_priv(dev);
 	unsigned int q, start;
 
-	for (q = 0; q < port->num_queues; q++) {
+	for (q = 0; q < port->hw->num_queues; q++) {
 		const struct nicsim_rxq *rxq = &port->qp[q].rxq;
 		const struct nicsim_txq *txq = &port->qp[q].txq;
 		const struct nicsim_hw_queue *hwq = rxq->hwq;
@@ -194,13 +318,9 @@ static void nicsim_get_stats64(struct net_device *dev,
 			packets = u64_stats_read(&txq->packets);
 			bytes = u64_stats_read(&txq->bytes);
 		} while (u64_stats_fetch_retry(&txq->clean_syncp, start));
-		do {
-			start = u64_stats_fetch_begin(&txq->syncp);
-			dropped = u64_stats_read(&txq->dma_map_errors);
-		} while (u64_stats_fetch_retry(&txq->syncp, start));
+		/* skbs the driver dropped are in the core's tx_dropped */
 		stats->tx_packets += packets;
 		stats->tx_bytes += bytes;
-		stats->tx_dropped += dropped;
 
 		/* the device's drop counters, as a MAC reports them */
 		stats->rx_length_errors += READ_ONCE(hwq->rx_oversize);
@@ -211,6 +331,94 @@ static void nicsim_get_stats64(struct net_device *dev,
 		stats->tx_errors += READ_ONCE(hwq->tx_dma_errors);
 	}
 }
+
+/* Per-queue statistics for netdev netlink (qstats-get) */
+static void nicsim_get_queue_stats_rx(struct net_device *dev, int idx,
+				      struct netdev_queue_stats_rx *rx)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+	const struct nicsim_rxq *rxq = &port->qp[idx].rxq;
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&rxq->syncp);
+		rx->packets = u64_stats_read(&rxq->packets);
+		rx->bytes = u64_stats_read(&rxq->bytes);
+		rx->alloc_fail = u64_stats_read(&rxq->alloc_errors);
+		rx->csum_unnecessary = u64_stats_read(&rxq->csum_unnecessary);
+	} while (u64_stats_fetch_retry(&rxq->syncp, start));
+	rx->hw_drops = READ_ONCE(rxq->hwq->rx_oversize) +
+		       READ_ONCE(rxq->hwq->rx_no_buffer) +
+		       READ_ONCE(rxq->hwq->rx_stalled) +
+		       READ_ONCE(rxq->hwq->rx_dma_errors);
+	rx->hw_drop_overruns = READ_ONCE(rxq->hwq->rx_no_buffer);
+}
+
+static void nicsim_get_queue_stats_tx(struct net_device *dev, int idx,
+				      struct netdev_queue_stats_tx *tx)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+	const struct nicsim_txq *txq = &port->qp[idx].txq;
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&txq->clean_syncp);
+		tx->packets = u64_stats_read(&txq->packets);
+		tx->bytes = u64_stats_read(&txq->bytes);
+	} while (u64_stats_fetch_retry(&txq->clean_syncp, start));
+	do {
+		start = u64_stats_fetch_begin(&txq->syncp);
+		tx->needs_csum = u64_stats_read(&txq->csum_partial);
+	} while (u64_stats_fetch_retry(&txq->syncp, start));
+	tx->hw_drops = READ_ONCE(txq->hwq->tx_dma_errors);
+	tx->hw_drop_errors = tx->hw_drops;
+}
+
+/* What the queues beyond the active ones counted before they went. */
+static void nicsim_get_base_stats(struct net_device *dev,
+				  struct netdev_queue_stats_rx *rx,
+				  struct netdev_queue_stats_tx *tx)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+	unsigned int q;
+
+	/* the core marks every field unreported: report what queues count */
+	rx->packets = 0;
+	rx->bytes = 0;
+	rx->alloc_fail = 0;
+	rx->csum_unnecessary = 0;
+	rx->hw_drops = 0;
+	rx->hw_drop_overruns = 0;
+	tx->packets = 0;
+	tx->bytes = 0;
+	tx->needs_csum = 0;
+	tx->hw_drops = 0;
+	tx->hw_drop_errors = 0;
+	for (q = port->num_queues; q < port->hw->num_queues; q++) {
+		struct netdev_queue_stats_rx qrx;
+		struct netdev_queue_stats_tx qtx;
+
+		nicsim_get_queue_stats_rx(dev, q, &qrx);
+		nicsim_get_queue_stats_tx(dev, q, &qtx);
+		rx->packets += qrx.packets;
+		rx->bytes += qrx.bytes;
+		rx->alloc_fail += qrx.alloc_fail;
+		rx->csum_unnecessary += qrx.csum_unnecessary;
+		rx->hw_drops += qrx.hw_drops;
+		rx->hw_drop_overruns += qrx.hw_drop_overruns;
+		tx->packets += qtx.packets;
+		tx->bytes += qtx.bytes;
+		tx->needs_csum += qtx.needs_csum;
+		tx->hw_drops += qtx.hw_drops;
+		tx->hw_drop_errors += qtx.hw_drop_errors;
+	}
+}
+
+static const struct netdev_stat_ops nicsim_stat_ops = {
+	.get_queue_stats_rx	= nicsim_get_queue_stats_rx,
+	.get_queue_stats_tx	= nicsim_get_queue_stats_tx,
+	.get_base_stats		= nicsim_get_base_stats,
+};
 
 static int nicsim_set_features(struct net_device *dev,
 			       netdev_features_t features)
@@ -227,30 +435,19 @@ static int nicsim_set_features(struct net_device *dev,
 /* RX buffers are sized for the MTU: a running port reallocates its rings. */
 static int nicsim_change_mtu(struct net_device *dev, int new_mtu)
 {
-	unsigned int old_mtu = dev->mtu;
-	int err;
+	struct nicsim_port *port = netdev_priv(dev);
 
-	err = nicsim_xdp_check_mtu(dev, new_mtu);
-	if (err)
-		return err;
-	WRITE_ONCE(dev->mtu, new_mtu);
-	if (!netif_running(dev))
-		return 0;
-	nicsim_stop(dev);
-	err = nicsim_open(dev);
-	if (!err)
-		return 0;
-	netdev_err(dev, "cannot reopen with MTU %d: %d\n", new_mtu, err);
-	WRITE_ONCE(dev->mtu, old_mtu);
-	if (nicsim_open(dev))
-		netdev_err(dev, "cannot reopen with MTU %u either\n", old_mtu);
-	return err;
+	if (nicsim_xdp_check_mtu(dev, new_mtu))
+		return -EINVAL;
+	return nicsim_reconfigure(port, port->num_queues, port->ring_size,
+				  new_mtu);
 }
 
 const struct net_device_ops nicsim_netdev_ops = {
 	.ndo_open		= nicsim_open,
 	.ndo_stop		= nicsim_stop,
 	.ndo_start_xmit		= nicsim_start_xmit,
+	.ndo_tx_timeout		= nicsim_tx_timeout,
 	.ndo_get_stats64	= nicsim_get_stats64,
 	.ndo_set_features	= nicsim_set_features,
 	.ndo_change_mtu		= nicsim_change_mtu,
@@ -304,49 +501,78 @@ static void nicsim_rss_default(struct nicsim_port *port)
 		port->rss_indir[i] = ethtool_rxfh_indir_default(i, n);
 }
 
-static int nicsim_set_queues(struct nicsim_port *port,
-			     unsigned int num_queues, u32 ring_size)
+/* Take a new configuration's parameters. */
+static void nicsim_apply(struct nicsim_port *port, unsigned int num_queues,
+			 u32 ring_size, unsigned int mtu)
 {
-	int err;
-
-	err = netif_set_real_num_queues(port->netdev, num_queues, num_queues);
-	if (err)
-		return err;
 	port->num_queues = num_queues;
 	port->ring_size = ring_size;
+	WRITE_ONCE(port->netdev->mtu, mtu);
 	if (!netif_is_rxfh_configured(port->netdev))
 		nicsim_rss_default(port);
 	nicsim_hw_rss_program(port->hw, port->rss_key, port->rss_indir);
-	return 0;
 }
 
 /*
- * Change the channel count or ring size: a running port is closed and
- * reopened, and falls back to what it had if the new setting fails.
+ * Change the channel count, ring size or MTU. A running port gets its new
+ * rings and vectors before it lets go of the old ones: if any allocation
+ * fails, the old configuration resumes and nothing changed. Its NAPI
+ * pauses meanwhile: the new page_pools name the same NAPI instances, and
+ * one that fails is destroyed, which NAPI must not race.
  */
 int nicsim_reconfigure(struct nicsim_port *port, unsigned int num_queues,
-		       u32 ring_size)
+		       u32 ring_size, unsigned int mtu)
 {
 	unsigned int old_queues = port->num_queues;
 	struct net_device *dev = port->netdev;
-	bool running = netif_running(dev);
-	u32 old_ring_size = port->ring_size;
+	struct nicsim_rings *rings;
 	int err;
 
 	ASSERT_RTNL();
-	if (running)
-		nicsim_stop(dev);
-	err = nicsim_set_queues(port, num_queues, ring_size);
-	if (!err && running)
-		err = nicsim_open(dev);
-	if (!err)
-		return 0;
+	if (!netif_running(dev)) {
+		err = netif_set_real_num_queues(dev, num_queues, num_queues);
+		if (err)
+			return err;
+		goto set;
+	}
 
-	netdev_err(dev, "reconfiguration to %u queues of %u failed: %d\n",
-		   num_queues, ring_size, err);
-	if (nicsim_set_queues(port, old_queues, old_ring_size) ||
-	    (running && nicsim_open(dev)))
-		netdev_err(dev, "cannot restore the previous configuration\n");
+	nicsim_napi_disable_all(port);
+	rings = nicsim_rings_alloc(port, num_queues, ring_size, mtu);
+	if (IS_ERR(rings)) {
+		err = PTR_ERR(rings);
+		goto err_resume;
+	}
+	err = nicsim_irqs_request(port, num_queues);
+	if (err)
+		goto err_free_irqs;
+	/* the stack must not use a queue the old rings do not have */
+	netif_tx_disable(dev);
+	err = netif_set_real_num_queues(dev, num_queues, num_queues);
+	if (err) {
+		netif_tx_wake_all_queues(dev);
+		goto err_free_irqs;
+	}
+
+	nicsim_queues_stop(port);
+	nicsim_irqs_free(port, num_queues);
+	/* RSS to the new queues before they receive */
+	nicsim_apply(port, num_queues, ring_size, mtu);
+	nicsim_queues_start(port, rings);
+	kfree(rings);	/* the queue pairs own what it held */
+	netif_tx_wake_all_queues(dev);
+	return 0;
+set:
+	nicsim_apply(port, num_queues, ring_size, mtu);
+	return 0;
+
+err_free_irqs:
+	nicsim_irqs_free(port, old_queues);
+	nicsim_rings_free(rings, rings->num_queues);
+err_resume:
+	nicsim_napi_resume_all(port);
+	netdev_err(dev, "cannot allocate %u queues of %u at MTU %u, keeping %u of %u at MTU %u: %d\n",
+		   num_queues, ring_size, mtu, old_queues, port->ring_size,
+		   dev->mtu, err);
 	return err;
 }
 
@@ -375,10 +601,10 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 
 	dev->netdev_ops = &nicsim_netdev_ops;
 	dev->ethtool_ops = &nicsim_ethtool_ops;
+	dev->stat_ops = &nicsim_stat_ops;
 	dev->xdp_metadata_ops = &nicsim_xdp_metadata_ops;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = NICSIM_MAX_MTU;
-	dev->priv_flags |= IFF_UNICAST_FLT;
 	dev->hw_features = NETIF_F_RXHASH | NETIF_F_RXCSUM |
 			   NETIF_F_HW_VLAN_CTAG_RX | NETIF_F_SG | NETIF_F_HW_CSUM;
 	dev->features = dev->hw_features;
@@ -388,17 +614,18 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 			      NETDEV_XDP_ACT_NDO_XMIT);
 	eth_hw_addr_random(dev);
 
-	err = nicsim_set_queues(port, hw->num_queues, NICSIM_DEFAULT_RING_SIZE);
-	if (err)
-		goto err_free;
 	for (q = 0; q < hw->num_queues; q++)
 		nicsim_qpair_init(port, q);
+	err = netif_set_real_num_queues(dev, hw->num_queues, hw->num_queues);
+	if (err)
+		goto err_napi_del;
+	nicsim_apply(port, hw->num_queues, NICSIM_DEFAULT_RING_SIZE, dev->mtu);
 	/* no moderation until ethtool -C asks: one interrupt per completion */
 	port->coalesce.rx_max_coalesced_frames = 1;
 	port->coalesce.tx_max_coalesced_frames = 1;
 	nicsim_program_coalesce(port);
 
-	hw->trace_dev = dev;
+	WRITE_ONCE(hw->trace_dev, dev);
 	netif_carrier_off(dev);	/* until open: lets operstate go UP */
 	err = register_netdev(dev);
 	if (err)
@@ -407,24 +634,42 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 	return 0;
 
 err_napi_del:
-	hw->trace_dev = NULL;
+	WRITE_ONCE(hw->trace_dev, NULL);
 	for (q = 0; q < hw->num_queues; q++)
 		netif_napi_del(&port->qp[q].napi);
-err_free:
 	free_netdev(dev);
 	return err;
 }
 
-static void nicsim_port_destroy(struct nicsim_port *port)
+/* Free an unregistered port; nothing in the device may trace it now. */
+static void nicsim_port_free(struct nicsim_port *port)
 {
 	struct net_device *dev = port->netdev;
 	unsigned int q;
 
-	unregister_netdev(dev);
-	port->hw->trace_dev = NULL;
+	WRITE_ONCE(port->hw->trace_dev, NULL);
 	for (q = 0; q < port->hw->num_queues; q++)
 		netif_napi_del(&port->qp[q].napi);
 	free_netdev(dev);
+}
+
+/*
+ * Unregister every port first (their engines stop), then drain the
+ * cables: a frame in flight names both ends' netdevs in its trace, so
+ * they are freed only once no frame can be delivered.
+ */
+static void nicsim_ports_destroy_n(struct nicsim_dev *ndev, unsigned int n)
+{
+	unsigned int p;
+
+	for (p = 0; p < n; p++)
+		unregister_netdev(ndev->ports[p]->netdev);
+	for (p = 0; p < ndev->num_ports; p++)
+		nicsim_hw_wire_fini(&ndev->hw_ports[p]);
+	for (p = 0; p < n; p++)
+		nicsim_port_free(ndev->ports[p]);
+	kfree(ndev->ports);
+	ndev->ports = NULL;
 }
 
 int nicsim_ports_create(struct nicsim_dev *ndev)
@@ -436,6 +681,9 @@ int nicsim_ports_create(struct nicsim_dev *ndev)
 			      GFP_KERNEL);
 	if (!ndev->ports)
 		return -ENOMEM;
+	/* a previous unbind cut the cables */
+	for (p = 0; p < ndev->num_ports; p++)
+		nicsim_hw_wire_connect(&ndev->hw_ports[p]);
 	for (p = 0; p < ndev->num_ports; p++) {
 		err = nicsim_port_create(ndev, p);
 		if (err)
@@ -444,19 +692,11 @@ int nicsim_ports_create(struct nicsim_dev *ndev)
 	return 0;
 
 err_destroy:
-	while (p--)
-		nicsim_port_destroy(ndev->ports[p]);
-	kfree(ndev->ports);
-	ndev->ports = NULL;
+	nicsim_ports_destroy_n(ndev, p);
 	return err;
 }
 
 void nicsim_ports_destroy(struct nicsim_dev *ndev)
 {
-	unsigned int p;
-
-	for (p = 0; p < ndev->num_ports; p++)
-		nicsim_port_destroy(ndev->ports[p]);
-	kfree(ndev->ports);
-	ndev->ports = NULL;
+	nicsim_ports_destroy_n(ndev, ndev->num_ports);
 }

@@ -62,6 +62,7 @@ struct nicsim_txq {
 	u64_stats_t csum_partial;	/* frames with checksum offload */
 	u64_stats_t xdp_xmit;		/* frames from ndo_xdp_xmit */
 	u64_stats_t xdp_xmit_errors;
+	u64_stats_t timeouts;		/* ndo_tx_timeout, under the TX lock */
 	/* written by the NAPI poll that cleans completions */
 	struct u64_stats_sync clean_syncp;
 	u64_stats_t packets;
@@ -115,6 +116,7 @@ struct nicsim_qpair {
 	bool wd_rx_done;
 	bool wd_tx_done;
 	u64 wd_polls;
+	bool irq_requested;		/* the vector is ours (request_irq) */
 	struct nicsim_txq txq;
 	struct nicsim_rxq rxq;
 	char irq_name[IFNAMSIZ + 16];
@@ -161,6 +163,7 @@ struct nicsim_port {
 	struct nicsim_dev *ndev;
 	struct nicsim_hw_port *hw;
 	unsigned int num_queues;	/* active queue pairs (channels) */
+	bool running;			/* rings allocated, NAPI enabled */
 	u32 ring_size;
 	u8 rss_key[NICSIM_RSS_KEY_SIZE];
 	u32 rss_indir[NICSIM_RSS_INDIR_SIZE];
@@ -194,10 +197,24 @@ static inline unsigned int nicsim_rx_buf_order(unsigned int mtu)
 			 NICSIM_RX_SHINFO);
 }
 
+/* An skb takes its head and its fragments; stop before one may not fit. */
+#define NICSIM_TX_MAX_DESCS	(MAX_SKB_FRAGS + 1)
+/* Wake a stopped queue once this many descriptors are free again. */
+#define NICSIM_TX_WAKE_THRESH	(2 * NICSIM_TX_MAX_DESCS)
+/*
+ * The driver's smallest ring: the device takes NICSIM_MIN_RING_SIZE, but a
+ * stopped queue must be able to reach its wake threshold with room for
+ * the next skb (CONFIG_MAX_SKB_FRAGS goes up to 45).
+ */
+#define NICSIM_DRV_MIN_RING_SIZE					\
+	(NICSIM_TX_WAKE_THRESH + NICSIM_TX_MAX_DESCS <= NICSIM_MIN_RING_SIZE ?	\
+	 NICSIM_MIN_RING_SIZE :						\
+	 roundup_pow_of_two(NICSIM_TX_WAKE_THRESH + NICSIM_TX_MAX_DESCS))
+
 /* netdev.c */
 extern const struct net_device_ops nicsim_netdev_ops;
 int nicsim_reconfigure(struct nicsim_port *port, unsigned int num_queues,
-		       u32 ring_size);
+		       u32 ring_size, unsigned int mtu);
 void nicsim_program_coalesce(struct nicsim_port *port);
 int nicsim_ports_create(struct nicsim_dev *ndev);
 void nicsim_ports_destroy(struct nicsim_dev *ndev);
@@ -208,7 +225,9 @@ static inline bool nicsim_netdev_is_nicsim(const struct net_device *dev)
 
 /* tx.c */
 netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev);
+void nicsim_tx_timeout(struct net_device *dev, unsigned int qid);
 int nicsim_txq_alloc(struct nicsim_txq *txq);
+void nicsim_txq_start(struct nicsim_txq *txq, const struct nicsim_txq *new);
 void nicsim_txq_free(struct nicsim_txq *txq);
 void nicsim_txq_clean(struct nicsim_txq *txq, int budget);
 u32 nicsim_txq_free_descs(const struct nicsim_txq *txq);
@@ -218,7 +237,9 @@ void nicsim_txq_post(struct nicsim_txq *txq, u32 idx, dma_addr_t dma, u32 len);
 void nicsim_txq_doorbell(struct nicsim_txq *txq);
 
 /* rx.c */
-int nicsim_rxq_alloc(struct nicsim_rxq *rxq, struct napi_struct *napi);
+int nicsim_rxq_alloc(struct nicsim_rxq *rxq, struct napi_struct *napi,
+		     unsigned int mtu);
+void nicsim_rxq_start(struct nicsim_rxq *rxq, const struct nicsim_rxq *new);
 void nicsim_rxq_free(struct nicsim_rxq *rxq);
 int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		    int budget);

@@ -44,7 +44,8 @@ struct nicsim_vector {
 
 	raw_spinlock_t lock;		/* all below; nests in irq_desc lock */
 	bool enabled;			/* driver interrupt enable */
-	bool masked;			/* MSI-X vector mask */
+	bool masked;			/* MSI-X vector mask: the IRQ core's */
+	bool test_masked;		/* and debugfs msix's, its own bit */
 	bool pending;			/* message latched while masked */
 	u32 latched_rx;			/* completions the latched message covers */
 	u32 latched_tx;
@@ -150,6 +151,7 @@ struct nicsim_hw_port {
 	spinlock_t wire_lock;		/* the frames in flight */
 	struct list_head wire_frames;
 	unsigned int wire_count;
+	bool wire_stopped;		/* the cable is cut: device teardown */
 	struct hrtimer wire_timer;	/* the next frame is due */
 	struct work_struct wire_work;	/* delivers due frames */
 
@@ -200,6 +202,7 @@ void nicsim_hw_rx_doorbell(struct nicsim_hw_queue *hwq, u32 tail);
 void nicsim_hw_irq_enable(struct nicsim_vector *vec);
 void nicsim_hw_irq_disable(struct nicsim_vector *vec);
 void nicsim_hw_vector_mask(struct nicsim_vector *vec, bool mask);
+void nicsim_hw_vector_test_mask(struct nicsim_vector *vec, bool mask);
 void nicsim_hw_irq_moderation(struct nicsim_vector *vec, u32 rx_usecs,
 			      u32 rx_frames, u32 tx_usecs, u32 tx_frames);
 
@@ -220,6 +223,7 @@ void nicsim_hw_tx_engine(struct work_struct *work);
 void nicsim_hw_wire_init(struct nicsim_hw_port *hw);
 void nicsim_hw_wire_xmit(struct nicsim_hw_queue *hwq, const void *frame,
 			 u32 len, u64 seq);
+void nicsim_hw_wire_connect(struct nicsim_hw_port *hw);
 void nicsim_hw_wire_fini(struct nicsim_hw_port *hw);
 /* hw_rx.c */
 void nicsim_hw_wire_deliver(struct nicsim_hw_port *hw, const void *frame,

@@ -14,8 +14,8 @@
 #include "nicsim.h"
 #include "trace.h"
 
-/* Post fresh buffers to every free descriptor, then ring the doorbell. */
-static void nicsim_rxq_refill(struct nicsim_rxq *rxq)
+/* Post fresh buffers to every free descriptor; returns how many. */
+static u32 nicsim_rxq_fill(struct nicsim_rxq *rxq)
 {
 	u32 posted = 0;
 
@@ -42,8 +42,12 @@ static void nicsim_rxq_refill(struct nicsim_rxq *rxq)
 		rxq->tail++;
 		posted++;
 	}
-	if (!posted)
-		return;
+	return posted;
+}
+
+/* Tell the device about @posted new buffers. */
+static void nicsim_rxq_doorbell(struct nicsim_rxq *rxq, u32 posted)
+{
 	dma_wmb();	/* descriptors before the tail register */
 	trace_nicsim_rx_doorbell(rxq->port->netdev, rxq->qid, rxq->tail,
 				 posted);
@@ -51,6 +55,15 @@ static void nicsim_rxq_refill(struct nicsim_rxq *rxq)
 	u64_stats_update_begin(&rxq->syncp);
 	u64_stats_inc(&rxq->doorbells);
 	u64_stats_update_end(&rxq->syncp);
+}
+
+/* Post fresh buffers to every free descriptor, then ring the doorbell. */
+static void nicsim_rxq_refill(struct nicsim_rxq *rxq)
+{
+	u32 posted = nicsim_rxq_fill(rxq);
+
+	if (posted)
+		nicsim_rxq_doorbell(rxq, posted);
 }
 
 /*
@@ -189,10 +202,15 @@ int nicsim_napi_poll(struct napi_struct *napi, int budget)
 	int work;
 
 	nicsim_txq_clean(&qp->txq, budget);
+	/* netpoll: TX completions only, no RX, no XDP (napi.rst) */
+	if (unlikely(!budget))
+		return 0;
 	work = nicsim_rxq_poll(&qp->rxq, napi, budget);
-	/* no buffer posted (allocation failed): poll again, or RX stalls */
-	if (unlikely(qp->rxq.tail == qp->rxq.clean))
-		return budget;
+	/*
+	 * With no buffer posted (every allocation failed) the device cannot
+	 * interrupt for RX: the watchdog polls again later, rather than
+	 * this poll spinning at full budget.
+	 */
 	if (work < budget && napi_complete_done(napi, work)) {
 		/* the run is over: the next one may not start with an IRQ */
 		qp->irq_raise_ns = 0;
@@ -206,7 +224,6 @@ irqreturn_t nicsim_irq_handler(int irq, void *data)
 {
 	struct nicsim_qpair *qp = data;
 
-	lockdep_assert_in_irq();	/* a device interrupt, not a callback */
 	/* the message's time and batch, for bpf_nicsim_xdp_meta() */
 	qp->irq_raise_ns = READ_ONCE(qp->vec->raise_ns);
 	qp->irq_batch = READ_ONCE(qp->vec->batch_rx);
@@ -219,9 +236,14 @@ irqreturn_t nicsim_irq_handler(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
-int nicsim_rxq_alloc(struct nicsim_rxq *rxq, struct napi_struct *napi)
+/*
+ * Allocate a ring of rxq->size entries for @mtu into @rxq, which may be a
+ * spare copy of a live queue, and fill it with buffers: nothing reaches
+ * the device here.
+ */
+int nicsim_rxq_alloc(struct nicsim_rxq *rxq, struct napi_struct *napi,
+		     unsigned int mtu)
 {
-	unsigned int mtu = READ_ONCE(rxq->port->netdev->mtu);
 	struct page_pool_params pp_params = {
 		.flags		= PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,
 		.order		= nicsim_rx_buf_order(mtu),
@@ -268,8 +290,7 @@ int nicsim_rxq_alloc(struct nicsim_rxq *rxq, struct napi_struct *napi)
 	}
 	rxq->tail = 0;
 	rxq->clean = 0;
-	nicsim_hw_rxr_enable(rxq->hwq, rxq->desc_dma, rxq->size);
-	nicsim_rxq_refill(rxq);
+	nicsim_rxq_fill(rxq);
 	return 0;
 
 err_free_pages:
@@ -281,6 +302,28 @@ err_destroy_pool:
 	page_pool_destroy(rxq->pp);
 	rxq->pp = NULL;
 	return err;
+}
+
+/* Take over the ring allocated in @new, give it and its buffers to the device. */
+void nicsim_rxq_start(struct nicsim_rxq *rxq, const struct nicsim_rxq *new)
+{
+	rxq->size = new->size;
+	rxq->tail = new->tail;
+	rxq->clean = new->clean;
+	rxq->desc = new->desc;
+	rxq->desc_dma = new->desc_dma;
+	rxq->pages = new->pages;
+	rxq->pp = new->pp;
+	rxq->buf_len = new->buf_len;
+	rxq->buf_order = new->buf_order;
+	rxq->xdp_rxq = new->xdp_rxq;
+	/* what filling the new ring could not allocate */
+	u64_stats_update_begin(&rxq->syncp);
+	u64_stats_add(&rxq->alloc_errors, u64_stats_read(&new->alloc_errors));
+	u64_stats_update_end(&rxq->syncp);
+	nicsim_hw_rxr_enable(rxq->hwq, rxq->desc_dma, rxq->size);
+	if (rxq->tail != rxq->clean)
+		nicsim_rxq_doorbell(rxq, rxq->tail - rxq->clean);
 }
 
 /* Return posted buffers to the pool. The RX ring must be disabled. */

@@ -13,10 +13,8 @@
 #include "nicsim.h"
 #include "trace.h"
 
-/* An skb takes its head and its fragments; stop before one may not fit. */
-#define NICSIM_TX_MAX_DESCS	(MAX_SKB_FRAGS + 1)
-/* Wake a stopped queue once this many descriptors are free again. */
-#define NICSIM_TX_WAKE_THRESH	(2 * NICSIM_TX_MAX_DESCS)
+/* The default ring must be one the driver accepts. */
+static_assert(NICSIM_DEFAULT_RING_SIZE >= NICSIM_DRV_MIN_RING_SIZE);
 
 u32 nicsim_txq_free_descs(const struct nicsim_txq *txq)
 {
@@ -134,12 +132,18 @@ netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	bool doorbell;
 
 	nq = netdev_get_tx_queue(dev, qid);
-	if (unlikely(nicsim_txq_free_descs(txq) < NICSIM_TX_MAX_DESCS)) {
-		/* the stop below should make this unreachable */
-		netif_tx_stop_queue(nq);
+	/*
+	 * XDP_TX and ndo_xdp_xmit share the ring and do not stop the queue:
+	 * it may be full. Stop it; any completion wakes it again.
+	 */
+	if (unlikely(!netif_txq_maybe_stop(nq, nicsim_txq_free_descs(txq),
+					   NICSIM_TX_MAX_DESCS,
+					   NICSIM_TX_WAKE_THRESH))) {
 		u64_stats_update_begin(&txq->syncp);
 		u64_stats_inc(&txq->ring_full);
 		u64_stats_update_end(&txq->syncp);
+		/* a ring kept full by XDP is busy, not hung */
+		txq_trans_cond_update(nq);
 		return NETDEV_TX_BUSY;
 	}
 
@@ -236,8 +240,14 @@ void nicsim_txq_clean(struct nicsim_txq *txq, int budget)
 		case NICSIM_TX_XDP_TX:
 			trace_nicsim_tx_clean(dev, txq->qid, idx, desc, NULL,
 					      buf->len);
-			/* the page returns to this queue's pool, in its NAPI */
-			xdp_return_frame_rx_napi(buf->frame);
+			/*
+			 * The page returns to this queue's pool, directly
+			 * from its NAPI; not from netpoll (budget 0).
+			 */
+			if (likely(budget))
+				xdp_return_frame_rx_napi(buf->frame);
+			else
+				xdp_return_frame(buf->frame);
 			pkts++;
 			break;
 		case NICSIM_TX_XDP_XMIT:
@@ -265,12 +275,50 @@ void nicsim_txq_clean(struct nicsim_txq *txq, int budget)
 	u64_stats_update_end(&txq->clean_syncp);
 
 	nq = netdev_get_tx_queue(txq->port->netdev, txq->qid);
-	/* only skbs went through BQL */
-	netif_txq_completed_wake(nq, bql_pkts, bql_bytes,
-				 nicsim_txq_free_descs(txq),
-				 NICSIM_TX_WAKE_THRESH);
+	/*
+	 * Only skbs went through BQL, but XDP frames free slots too: with no
+	 * skb in flight, their completions are the only ones that can wake a
+	 * queue that found the ring full of them.
+	 */
+	netdev_tx_completed_queue(nq, bql_pkts, bql_bytes);
+	/* the new clean before the stopped bit: pairs with netif_txq_maybe_stop */
+	smp_mb();
+	if (unlikely(netif_tx_queue_stopped(nq)) &&
+	    nicsim_txq_free_descs(txq) >= NICSIM_TX_WAKE_THRESH)
+		netif_tx_wake_queue(nq);
 }
 
+/*
+ * The stack's watchdog found a queue stopped for watchdog_timeo: report
+ * what the ring holds and kick the queue pair's NAPI, which cleans what
+ * completed and wakes the queue (an interrupt may have been lost).
+ */
+void nicsim_tx_timeout(struct net_device *dev, unsigned int qid)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+	struct nicsim_qpair *qp = &port->qp[qid];
+	struct nicsim_txq *txq = &qp->txq;
+	struct netdev_queue *nq;
+
+	/* the stack's watchdog looks at every queue, active or not */
+	if (qid >= READ_ONCE(port->num_queues) || !READ_ONCE(port->running))
+		return;
+	netdev_warn(dev, "TX queue %u timed out: tail %u clean %u doorbell %u, %u free\n",
+		    qid, READ_ONCE(txq->tail), READ_ONCE(txq->clean),
+		    READ_ONCE(txq->doorbell_tail), nicsim_txq_free_descs(txq));
+	nq = netdev_get_tx_queue(dev, qid);
+	__netif_tx_lock(nq, smp_processor_id());	/* syncp's writers hold it */
+	u64_stats_update_begin(&txq->syncp);
+	u64_stats_inc(&txq->timeouts);
+	u64_stats_update_end(&txq->syncp);
+	__netif_tx_unlock(nq);
+	napi_schedule(&qp->napi);
+}
+
+/*
+ * Allocate a ring of txq->size entries into @txq, which may be a spare
+ * copy of a live queue: nothing reaches the device or the stack here.
+ */
 int nicsim_txq_alloc(struct nicsim_txq *txq)
 {
 	struct device *dma_dev = &txq->port->ndev->dev;
@@ -288,8 +336,22 @@ int nicsim_txq_alloc(struct nicsim_txq *txq)
 	txq->tail = 0;
 	txq->clean = 0;
 	txq->doorbell_tail = 0;
-	nicsim_hw_txr_enable(txq->hwq, txq->desc_dma, txq->size);
 	return 0;
+}
+
+/* Take over the ring allocated in @new, and give it to the device. */
+void nicsim_txq_start(struct nicsim_txq *txq, const struct nicsim_txq *new)
+{
+	txq->size = new->size;
+	txq->desc = new->desc;
+	txq->desc_dma = new->desc_dma;
+	txq->bufs = new->bufs;
+	txq->tail = 0;
+	txq->clean = 0;
+	txq->doorbell_tail = 0;
+	netdev_tx_reset_queue(netdev_get_tx_queue(txq->port->netdev,
+						  txq->qid));
+	nicsim_hw_txr_enable(txq->hwq, txq->desc_dma, txq->size);
 }
 
 /* Free what the device never completed. The TX ring must be disabled. */
@@ -322,8 +384,6 @@ void nicsim_txq_free(struct nicsim_txq *txq)
 		}
 		buf->skb = NULL;
 	}
-	netdev_tx_reset_queue(netdev_get_tx_queue(txq->port->netdev,
-						  txq->qid));
 	dma_free_coherent(dma_dev, txq->size * sizeof(*txq->desc), txq->desc,
 			  txq->desc_dma);
 	txq->desc = NULL;

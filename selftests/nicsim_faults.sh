@@ -12,15 +12,15 @@ trap nicsim_cleanup EXIT
 
 ktap_print_header
 nicsim_require
-ktap_set_plan 6
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"
 [ -d /sys/kernel/debug/nicsim ] || ktap_exit_fail_msg "no /sys/kernel/debug/nicsim"
 dbg=/sys/kernel/debug/nicsim/nicsim$ID
 [ -d "$dbg/port0/fail_wire_drop" ] || {
-	ktap_skip_all "no fault injection (CONFIG_FAULT_INJECTION_DEBUG_FS)"
+	ktap_skip_all "optional: needs CONFIG_FAULT_INJECTION_DEBUG_FS"
 	exit "$KSFT_SKIP"
 }
+ktap_set_plan 6
 ip netns exec "$NS0" ping -q -c 1 -W 5 10.0.0.2 >/dev/null	# resolve ARP
 
 # stat PORT NAME: an ethtool -S counter of port 0 or 1, over all queues

@@ -430,7 +430,9 @@ TEST_F(follow, kfuncs)
 	EXPECT_EQ(qs->ifindex, self->ifindex0);
 	EXPECT_EQ(qs->running, 1);
 	EXPECT_EQ(qs->ring_size, 256);
-	EXPECT_EQ(qs->tx_inflight, qs->tx_tail - qs->tx_clean);
+	/* the device's head is between what the driver cleaned and posted */
+	EXPECT_LE((__u32)(qs->tx_head - qs->tx_clean), qs->tx_inflight);
+	EXPECT_LE(qs->tx_inflight, qs->ring_size);
 
 	/* and from a SYSCALL program in the receiver's namespace */
 	ASSERT_EQ(queue_state(self, self->ns1, self->ifindex1, 0, &args), 0);
@@ -460,6 +462,18 @@ TEST_F(follow, kfuncs)
 	ASSERT_EQ(queue_state(self, NULL, self->ifindex1, 0, &args), 0);
 	EXPECT_EQ(args.err, -ENODEV);	/* not in this namespace */
 	EXPECT_EQ(args.state.ring_size, 0);
+
+	/* arguments at their bounds: errors, a zeroed state, nothing else */
+	ASSERT_EQ(queue_state(self, self->ns1, self->ifindex1, ~0U, &args), 0);
+	EXPECT_EQ(args.err, -ERANGE);
+	EXPECT_EQ(args.state.ring_size, 0);
+	ASSERT_EQ(queue_state(self, self->ns1, self->ifindex1, NICSIM_MAX_QUEUES, &args), 0);
+	EXPECT_EQ(args.err, -ERANGE);
+	ASSERT_EQ(queue_state(self, self->ns1, ~0U, 0, &args), 0);
+	EXPECT_EQ(args.err, -ENODEV);
+	ASSERT_EQ(queue_state(self, self->ns1, 0, 0, &args), 0);
+	EXPECT_EQ(args.err, -ENODEV);
+	EXPECT_EQ(args.small_err, -EINVAL);
 }
 
 TEST_HARNESS_MAIN

@@ -81,6 +81,11 @@ nicsim_load() {
 	fi
 }
 
+# nicsim_bpffs: the BPF filesystem on /sys/fs/bpf, for pinning
+nicsim_bpffs() {
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+}
+
 nicsim_random_id() {
 	echo $(( (RANDOM * 32768 + RANDOM) % 1000000 + 1 ))
 }

@@ -3,7 +3,9 @@
 # The netdev netlink family (through the tree's YNL CLI) sees nicsim as
 # the driver set it up: each RX and TX queue linked to its queue pair's
 # NAPI instance, whose IRQ is the pair's vector; one page_pool per RX
-# queue on that NAPI, with statistics that count allocation and recycling.
+# queue on that NAPI, with statistics that count allocation and recycling;
+# per-queue statistics (qstats-get) that agree with ip -s link, with fewer
+# channels too.
 
 . "$(dirname "$0")/nicsim_lib.sh"
 
@@ -29,7 +31,7 @@ for p in python3 /usr/bin/python3; do
 done
 [ -n "$py" ] || { ktap_skip_all "no python3 with yaml"; exit "$KSFT_SKIP"; }
 
-ktap_set_plan 4
+ktap_set_plan 5
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair 2 || ktap_exit_fail_msg "cannot set up a port pair"
 ifindex=$(ip netns exec "$NS1" cat "/sys/class/net/$IF1/ifindex")
@@ -107,6 +109,44 @@ stats_count() {
 		[ $(( (af + as) - (af0 + as0) )) -ge 50 ]
 }
 ktap_test_result "page_pool statistics count allocation and recycling" stats_count
+
+# qstats FIELD [SCOPE]: FIELD of the port's qstats-get, summed over its
+# entries (no SCOPE: the device's totals; "queue": each queue's)
+qstats() {
+	local req="{\"ifindex\": $ifindex${2:+, \"scope\": \"$2\"}}"
+
+	ip netns exec "$NS1" "$py" "$ynl_dir/tools/net/ynl/cli.py" --no-schema \
+		--spec "$ynl_dir/Documentation/netlink/specs/netdev.yaml" \
+		--output-json --dump qstats-get --json "$req" |
+		pyq "print(sum(x.get('$1', 0) for x in d if x.get('ifindex') == $ifindex))"
+}
+# the device's qstats, the queues' sum, and sysfs agree (a frame may land
+# between two reads: try a few times)
+qstats_match() {
+	local i dev q sys
+
+	for i in 1 2 3; do
+		dev="$(qstats rx-packets) $(qstats tx-packets)"
+		sys="$(nicsim_stat "$NS1" "$IF1" rx_packets) $(nicsim_stat "$NS1" "$IF1" tx_packets)"
+		q="$(qstats rx-packets queue) $(qstats tx-packets queue)"
+		[ "$dev" = "$sys" ] && break
+	done
+	ktap_print_msg "$1: rx/tx packets: qstats $dev, queues' sum $q, ip -s link $sys"
+	# with all channels in use, the queues hold everything
+	[ "$dev" = "$sys" ] && [ "$dev" != "0 0" ] &&
+		{ [ "$1" != "2 channels" ] || [ "$q" = "$dev" ]; }
+}
+qstats_agree() {
+	local before
+
+	ip netns exec "$NS0" ping -q -c 20 -i 0.01 -W 2 10.0.0.2 >/dev/null || return 1
+	qstats_match "2 channels" || return 1
+	before=$(qstats rx-packets)
+	ip netns exec "$NS1" ethtool -L "$IF1" combined 1 || return 1
+	qstats_match "1 channel" && [ "$(qstats rx-packets)" -ge "$before" ] &&
+		ip netns exec "$NS1" ethtool -L "$IF1" combined 2
+}
+ktap_test_result "qstats-get agrees with ip -s link, with fewer channels too" qstats_agree
 
 # a pool whose pages are still in flight stays listed, with a detach-time
 pools_detached() {

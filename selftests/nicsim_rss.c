@@ -227,10 +227,10 @@ TEST_F(rss, queue_and_hash_follow_toeplitz)
 		ASSERT_EQ(len, sendto(fd, frame, len, 0, (struct sockaddr *)&sll,
 				      sizeof(sll)));
 		for (tries = 0; tries < 500 &&
-		     __atomic_load_n(&self->skel->bss->nr_records,
+		     __atomic_load_n(&self->skel->bss->nr_done,
 				     __ATOMIC_ACQUIRE) <= i; tries++)
 			usleep(10000);
-		ASSERT_LT(i, self->skel->bss->nr_records);
+		ASSERT_LT(i, self->skel->bss->nr_done);
 
 		expect = toeplitz(in, hash_input(&flows[i], in, &xdp_type));
 		TH_LOG("flow %u %s: hash %08x (expected %08x) type %#x (%#x) queue %u (%u)",
@@ -290,10 +290,10 @@ TEST_F(rss, vlan_tag_metadata)
 		ASSERT_EQ(len, sendto(fd, frame, len, 0, (struct sockaddr *)&sll,
 				      sizeof(sll)));
 		for (tries = 0; tries < 500 &&
-		     __atomic_load_n(&self->skel->bss->nr_records,
+		     __atomic_load_n(&self->skel->bss->nr_done,
 				     __ATOMIC_ACQUIRE) <= (unsigned int)pass; tries++)
 			usleep(10000);
-		ASSERT_LT(pass, self->skel->bss->nr_records);
+		ASSERT_LT(pass, self->skel->bss->nr_done);
 		TH_LOG("rxvlan %s: vlan_err %d proto %#x tci %#x, hash %08x",
 		       pass ? "off" : "on", r->vlan_err, ntohs(r->vlan_proto),
 		       r->vlan_tci, r->hash);

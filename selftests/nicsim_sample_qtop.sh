@@ -65,7 +65,7 @@ batching() {
 	local per_irq="sum(q['rx_per_irq'] * q['irqs'] for q in rows) / $irqs"
 	local polled="sum(q['rx_frames_polled'] for q in rows)"
 
-	query "$irqs > 0 and $per_irq >= 2 and $polled == $rx"
+	query "$irqs > 0 and $per_irq >= 4 and $polled == $rx"
 }
 ktap_test_result "rx-frames 8: several frames per interrupt; polled frames = received ($rx)" \
 	batching

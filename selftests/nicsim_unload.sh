@@ -17,11 +17,16 @@ nicsim_new "$((ID + 1))" 4 || ktap_exit_fail_msg "cannot create a second device"
 
 ip netns exec "$NS0" ping -q -i 0.01 -c 100000 10.0.0.2 >/dev/null 2>&1 &
 pinger=$!
-sleep 2
+sleep 1.5
+rx0=$(nicsim_stat "$NS1" "$IF1" rx_packets)
+sleep 0.5
+rx1=$(nicsim_stat "$NS1" "$IF1" rx_packets)
 rmmod_ok=true
 rmmod nicsim || rmmod_ok=false
 kill "$pinger" 2>/dev/null
 wait "$pinger" 2>/dev/null
+ktap_print_msg "traffic at rmmod: $IF1 rx_packets $rx0 -> $rx1 in the last 0.5 s"
+[ "$rx1" -gt "$rx0" ] || rmmod_ok=false
 ktap_test_result "rmmod under traffic with two devices succeeds" $rmmod_ok
 
 all_gone() {

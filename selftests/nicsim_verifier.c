@@ -2,8 +2,9 @@
 /*
  * Load each program of nicsim_verifier.bpf.c on its own and check the
  * verifier's verdict against its bpf_misc.h annotations: __success loads,
- * __failure is rejected with every __msg in the log. A KTAP line per
- * program.
+ * __failure is rejected with every __msg in the log, in their order (as
+ * the BPF selftests' test_loader reads them); a program with __retval is
+ * run (BPF_PROG_TEST_RUN) and must return that. A KTAP line per program.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -23,8 +25,11 @@
 struct expect {
 	bool failure;
 	bool success;
+	bool has_retval;
+	int retval;
 	int nmsgs;
 	const char *msgs[MAX_MSGS];
+	int order[MAX_MSGS];		/* the __COUNTER__ of each __msg */
 };
 
 /* The annotations of function @name: decl tags "comment:test_..." on it. */
@@ -49,13 +54,24 @@ static int read_expect(const struct btf *btf, const char *name,
 			e->failure = true;
 		} else if (!strcmp(tag, "comment:test_expect_success")) {
 			e->success = true;
+		} else if (!strncmp(tag, "comment:test_retval=", 20)) {
+			e->has_retval = true;
+			e->retval = strtol(tag + 20, NULL, 0);
 		} else if (!strncmp(tag, "comment:test_expect_msg=", 24)) {
 			/* "comment:test_expect_msg=COUNTER=message" */
 			const char *msg = strchr(tag + 24, '=');
+			int j = e->nmsgs;
 
 			if (!msg || e->nmsgs == MAX_MSGS)
 				return -EINVAL;
-			e->msgs[e->nmsgs++] = msg + 1;
+			/* keep them in source order, whatever BTF's order */
+			for (; j > 0 && e->order[j - 1] > atoi(tag + 24); j--) {
+				e->msgs[j] = e->msgs[j - 1];
+				e->order[j] = e->order[j - 1];
+			}
+			e->msgs[j] = msg + 1;
+			e->order[j] = atoi(tag + 24);
+			e->nmsgs++;
 		}
 	}
 	return e->failure != e->success ? 0 : -EINVAL;
@@ -68,6 +84,7 @@ static bool check_prog(const char *name)
 	struct nicsim_verifier *skel;
 	struct bpf_program *prog, *p;
 	struct expect e;
+	const char *at;
 	bool ok = true;
 	int err, i;
 
@@ -96,12 +113,29 @@ static bool check_prog(const char *name)
 		ksft_print_msg("%s: loaded, expected a rejection\n", name);
 		ok = false;
 	}
-	for (i = 0; i < e.nmsgs; i++) {
-		if (strstr(log, e.msgs[i]))
+	/* each message after the one before it */
+	for (i = 0, at = log; i < e.nmsgs; i++) {
+		const char *found = strstr(at, e.msgs[i]);
+
+		if (found) {
+			at = found + strlen(e.msgs[i]);
 			continue;
-		ksft_print_msg("%s: no \"%s\" in the verifier log:\n%s\n",
-			       name, e.msgs[i], log);
+		}
+		ksft_print_msg("%s: no \"%s\" in the verifier log%s:\n%s\n",
+			       name, e.msgs[i], i ? " after the one before" : "",
+			       log);
 		ok = false;
+		break;
+	}
+	if (ok && e.has_retval) {
+		LIBBPF_OPTS(bpf_test_run_opts, run);
+
+		err = bpf_prog_test_run_opts(bpf_program__fd(prog), &run);
+		if (err || (int)run.retval != e.retval) {
+			ksft_print_msg("%s: run: %d, returned %d, expected %d\n",
+				       name, err, (int)run.retval, e.retval);
+			ok = false;
+		}
 	}
 	if (ok && e.failure)
 		ksft_print_msg("%s: rejected: %s\n", name, e.msgs[0]);

@@ -21,7 +21,8 @@ int bpf_xdp_metadata_rx_vlan_tag(const struct xdp_md *ctx, __be16 *vlan_proto,
 				 __u16 *vlan_tci) __ksym;
 
 struct rss_record records[NICSIM_RSS_MAX_FRAMES];
-__u32 nr_records;
+__u32 nr_records;			/* records taken */
+__u32 nr_done;				/* records filled: the test waits on it */
 
 SEC("xdp")
 int nicsim_rss_probe(struct xdp_md *ctx)
@@ -55,6 +56,7 @@ int nicsim_rss_probe(struct xdp_md *ctx)
 		   ts == meta.dma_tstamp && ts;
 	r->vlan_err = bpf_xdp_metadata_rx_vlan_tag(ctx, &r->vlan_proto,
 						   &r->vlan_tci);
+	__sync_fetch_and_add(&nr_done, 1);
 	return XDP_DROP;
 }
 

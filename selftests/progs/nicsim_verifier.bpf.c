@@ -128,13 +128,24 @@ int skb_meta_from_xdp(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+/* ifindex 1 is lo, not a nicsim port: -ENODEV */
 SEC("syscall")
-__success
+__success __retval(-19)
 int queue_state_ok(void *ctx)
 {
 	struct nicsim_queue_state state;
 
 	return bpf_nicsim_queue_state(1, 0, &state, sizeof(state));
+}
+
+/* a buffer of the wrong size is refused at run time: -EINVAL */
+SEC("syscall")
+__success __retval(-22)
+int queue_state_bad_size(void *ctx)
+{
+	char small[8];
+
+	return bpf_nicsim_queue_state(1, 0, (void *)small, sizeof(small));
 }
 
 /* bpf_nicsim_queue_state() is for every program type */

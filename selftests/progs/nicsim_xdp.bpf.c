@@ -35,7 +35,6 @@ int nicsim_xdp_probe(struct xdp_md *ctx)
 
 	err = bpf_nicsim_xdp_meta(ctx, &meta, sizeof(meta));
 	now = bpf_ktime_get_ns();
-	__sync_fetch_and_add(&frames, 1);
 	last_err = err;
 	if (err && (meta.ifindex || meta.seq || meta.dma_tstamp))
 		__sync_fetch_and_add(&meta_garbage, 1);
@@ -52,6 +51,8 @@ int nicsim_xdp_probe(struct xdp_md *ctx)
 		__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
 		__builtin_memcpy(eth->h_source, tmp, ETH_ALEN);
 	}
+	/* last: the test reads the other counters once this one is reached */
+	__sync_fetch_and_add(&frames, 1);
 	if (verdict == XDP_REDIRECT)
 		return bpf_redirect(redirect_ifindex, 0);
 	return verdict;

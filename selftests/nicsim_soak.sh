@@ -1,0 +1,260 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Soak: everything at once, for NICSIM_SOAK_SECONDS (default 120).
+#  - traffic: TCP both ways (iperf3), UDP floods, a ping flood, UDP to the
+#    ports the XDP programs act on (7: XDP_TX, 9: XDP_DROP, 13: cpumap);
+#  - XDP programs swapped on the receiving port: PASS, DROP, TX, REDIRECT
+#    through a cpumap, and none;
+#  - reconfiguration: ethtool -L, -G, -C, the MTU, link flaps;
+#  - a second device created, loaded with traffic and deleted, over and over;
+#  - nicsim_qtop calling bpf_nicsim_queue_state() for every queue;
+#  - faults at low probability: nicsim's own (wire drop and corruption, RX
+#    stall, lost interrupt, TX DMA-map and RX refill failure), page_pool
+#    allocation failures (fail_function), and slab and page allocation
+#    failures in nicsim's code (failslab, fail_page_alloc).
+# Then, with the faults off: every queue of both ports passes traffic, and
+# every frame a port put on the cable is accounted for at the other end:
+#   tx_frames - tx_dma_errors - tx_csum_errors (sent)
+#     = tx_wire_drops + rx_frames + rx_no_buffer + rx_stalled
+#       + rx_oversize + rx_dma_errors (received and dropped, by reason)
+# Last, rmmod under traffic. The kernel log is checked by make check.
+
+. "$(dirname "$0")/nicsim_lib.sh"
+
+SECONDS_TOTAL=${NICSIM_SOAK_SECONDS:-120}
+SOAK_OBJ=$lib_dir/nicsim_soak.bpf.o
+DBGFS=/sys/kernel/debug
+# (bpffs names take no dots)
+pin=/sys/fs/bpf/nicsim_soak_$$
+jobs_pids=""
+
+faults_off() {
+	local f
+
+	for f in "$DBGFS/failslab" "$DBGFS/fail_page_alloc" "$DBGFS/fail_function"; do
+		[ -e "$f/probability" ] && echo 0 >"$f/probability"
+	done
+	[ -e "$DBGFS/fail_function/inject" ] && echo >"$DBGFS/fail_function/inject" 2>/dev/null
+	for f in "$DBGFS"/nicsim/nicsim*/port*/fail_*; do
+		[ -e "$f/probability" ] && echo 0 >"$f/probability"
+	done
+	return 0
+}
+stop_jobs() {
+	[ -n "$jobs_pids" ] && kill $jobs_pids 2>/dev/null
+	wait 2>/dev/null
+	jobs_pids=""
+}
+cleanup() {
+	faults_off
+	stop_jobs
+	rm -rf "$pin" "${pin}_maps"
+	nicsim_cleanup
+}
+trap cleanup EXIT
+
+ktap_print_header
+nicsim_require iperf3 ethtool ping
+[ -e "$DBGFS/fail_function/inject" ] || {
+	ktap_skip_all "optional: needs CONFIG_FAIL_FUNCTION for page_pool faults"
+	exit "$KSFT_SKIP"
+}
+[ -x "$BPFTOOL" ] || ktap_exit_fail_msg "no bpftool"
+ktap_set_plan 4
+nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
+nicsim_pair 2 || ktap_exit_fail_msg "cannot set up a port pair"
+dbg=$DBGFS/nicsim/nicsim$ID
+main_id=$ID
+
+nicsim_bpffs || ktap_exit_fail_msg "cannot mount the BPF filesystem"
+"$BPFTOOL" prog loadall "$SOAK_OBJ" "$pin" type xdp pinmaps "${pin}_maps" ||
+	ktap_exit_fail_msg "cannot load $SOAK_OBJ"
+for cpu in 0 1; do
+	# struct bpf_cpumap_val: qsize 256, no program
+	"$BPFTOOL" map update pinned "${pin}_maps/soak_cpumap" key "$cpu" 0 0 0 \
+		value 0 1 0 0 0 0 0 0 || ktap_exit_fail_msg "cannot fill the cpumap"
+done
+prog_ids=""
+for p in soak_pass soak_drop soak_tx soak_redirect; do
+	prog_ids="$prog_ids $("$BPFTOOL" prog show pinned "$pin/$p" | awk -F: 'NR == 1 { print $1 }')"
+done
+
+# nicsim's text, for the allocation faults' stack filter
+syms=$(awk '$4 == "[nicsim]" && ($2 == "t" || $2 == "T") { print $1 }' /proc/kallsyms | sort)
+text_start=0x$(echo "$syms" | head -n1)
+text_end=0x$(printf '%x' $(( 16#$(echo "$syms" | tail -n1) + 4096 )))
+
+faults_on() {
+	local f
+
+	for f in "$dbg"/port*/fail_*; do
+		echo 0 >"$f/verbose"
+		echo 1 >"$f/interval"
+		echo -1 >"$f/times"
+		echo 1 >"$f/probability"
+	done
+	echo page_pool_alloc_pages >"$DBGFS/fail_function/inject"
+	echo 0 >"$DBGFS/fail_function/page_pool_alloc_pages/retval"
+	for f in "$DBGFS/fail_function" "$DBGFS/failslab" "$DBGFS/fail_page_alloc"; do
+		echo 0 >"$f/verbose"
+		echo N >"$f/task-filter"
+		echo 1 >"$f/interval"
+		echo -1 >"$f/times"
+		echo 0 >"$f/space"
+	done
+	for f in "$DBGFS/failslab" "$DBGFS/fail_page_alloc"; do
+		echo N >"$f/ignore-gfp-wait"
+		echo "$text_start" >"$f/require-start"
+		echo "$text_end" >"$f/require-end"
+		echo 32 >"$f/stacktrace-depth"
+		echo 1 >"$f/probability"
+	done
+	echo 1 >"$DBGFS/fail_function/probability"
+}
+
+deadline=$((SECONDS + SECONDS_TOTAL))
+# loop CMD...: run CMD until the deadline, in the background
+loop() {
+	( while [ "$SECONDS" -lt "$deadline" ]; do "$@"; done ) >/dev/null 2>&1 &
+	jobs_pids="$jobs_pids $!"
+}
+
+traffic() {
+	ip netns exec "$NS1" iperf3 -s -p 5201 -D >/dev/null 2>&1
+	ip netns exec "$NS0" iperf3 -s -p 5202 -D >/dev/null 2>&1
+	loop ip netns exec "$NS0" timeout 20 iperf3 -c 10.0.0.2 -p 5201 -t 5 -P 2
+	loop ip netns exec "$NS1" timeout 20 iperf3 -c 10.0.0.1 -p 5202 -t 5 -R
+	loop ip netns exec "$NS0" ping -q -f -c 2000 -W 1 10.0.0.2
+	for port in 7 9 13 5300; do
+		loop ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 "$port" 2000 100
+	done
+	loop ip netns exec "$NS1" "$NICSIM_UDP" send fd00::1 5301 2000 50 1400
+}
+
+xdp_swaps() {
+	local id
+
+	for id in $prog_ids none; do
+		if [ "$id" = none ]; then
+			ip netns exec "$NS1" "$BPFTOOL" net detach xdpdrv dev "$IF1"
+		else
+			ip netns exec "$NS1" "$BPFTOOL" net attach xdpdrv id "$id" dev "$IF1" overwrite
+		fi
+		sleep 0.3
+	done
+}
+
+reconfigure() {
+	local ns=$1 dev=$2
+
+	ip netns exec "$ns" ethtool -L "$dev" combined $((RANDOM % 2 + 1))
+	ip netns exec "$ns" ethtool -G "$dev" rx $((64 << RANDOM % 4)) tx $((64 << RANDOM % 4))
+	ip netns exec "$ns" ethtool -G "$dev" rx 256 tx 256
+	ip netns exec "$ns" ethtool -C "$dev" rx-usecs $((RANDOM % 3 * 25)) rx-frames $((RANDOM % 8 + 1))
+	ip -n "$ns" link set "$dev" mtu $((1280 + RANDOM % 1720))
+	sleep 0.5
+	ip -n "$ns" link set "$dev" mtu 1500
+	[ $((RANDOM % 4)) = 0 ] && {
+		ip -n "$ns" link set "$dev" down
+		sleep 0.2
+		ip -n "$ns" link set "$dev" up
+	}
+	sleep 0.5
+}
+
+churn() {
+	local id=$(( main_id % 900000 + 100000 + RANDOM % 1000 )) ports a b
+
+	echo "$id 2 2" >"$NICSIM_BUS/new_device" || return
+	ports=$(nicsim_ports "$id")
+	a=$(echo "$ports" | sed -n 1p)
+	b=$(echo "$ports" | sed -n 2p)
+	ip link set "$a" up
+	ip link set "$b" up
+	echo 200 >"$DBGFS/nicsim/nicsim$id/port0/wire_latency_us"
+	ip link set "$a" mtu 2000
+	sleep 0.$((RANDOM % 5))
+	echo "$id" >"$NICSIM_BUS/del_device"
+}
+
+soak() {
+	faults_on
+	traffic
+	loop xdp_swaps
+	loop reconfigure "$NS0" "$IF0"
+	loop reconfigure "$NS1" "$IF1"
+	loop churn
+	nicsim_require_sample nicsim_qtop
+	loop ip netns exec "$NS0" timeout 10 "$SAMPLE" -b -I 1 -n 5
+	sleep "$SECONDS_TOTAL"
+	faults_off
+	stop_jobs
+	pkill -f "iperf3 -s -p 520[12]"
+	ip netns exec "$NS1" "$BPFTOOL" net detach xdpdrv dev "$IF1" 2>/dev/null
+	ktap_print_msg "${SECONDS_TOTAL} s of traffic, XDP swaps, reconfiguration, device churn and faults"
+	# nothing may be left running
+	ip netns exec "$NS0" ethtool -L "$IF0" combined 2 &&
+		ip netns exec "$NS1" ethtool -L "$IF1" combined 2 &&
+		ip -n "$NS0" link set "$IF0" up mtu 1500 &&
+		ip -n "$NS1" link set "$IF1" up mtu 1500
+}
+ktap_test_result "the soak ran, and the ports came back to 2 queues" soak
+
+# every queue of both ports receives: 64 flows each way spread over both
+queues_pass() {
+	local before after ns dev peer src dir ok=0
+
+	for dir in 0 1; do
+		if [ "$dir" = 0 ]; then ns=$NS1 dev=$IF1 peer=10.0.0.2; src=$NS0
+		else ns=$NS0 dev=$IF0 peer=10.0.0.1; src=$NS1; fi
+		before=$(ip netns exec "$ns" ethtool -S "$dev" | awk '/^ *rx[01]_packets:/ { printf "%s ", $2 }')
+		ip netns exec "$src" bash -c \
+			"for i in \$(seq 64); do echo x >/dev/udp/$peer/9; done" 2>/dev/null
+		sleep 0.5
+		after=$(ip netns exec "$ns" ethtool -S "$dev" | awk '/^ *rx[01]_packets:/ { printf "%s ", $2 }')
+		ktap_print_msg "$dev rx0/rx1 packets: $before-> $after"
+		set -- $before $after
+		[ "$3" -gt "$1" ] && [ "$4" -gt "$2" ] && ok=$((ok + 1))
+	done
+	[ "$ok" = 2 ] && ip netns exec "$NS0" ping -q -c 5 -i 0.1 -W 2 10.0.0.2 >/dev/null
+}
+ktap_test_result "every queue passes traffic after the soak" queues_pass
+
+# hwstat NS DEV NAME: a device counter of DEV summed over its queues
+hwstat() { nicsim_ethtool_stat "$1" "$2" "$3"; }
+accounted() { # FROM_NS FROM_DEV TO_NS TO_DEV
+	local sent lost recv diff
+
+	sleep 1	# the cable drains (the longest latency is far shorter)
+	sent=$(( $(hwstat "$1" "$2" tx_frames) - $(hwstat "$1" "$2" tx_dma_errors) -
+		 $(hwstat "$1" "$2" tx_csum_errors) ))
+	lost=$(hwstat "$1" "$2" tx_wire_drops)
+	recv=$(hwstat "$3" "$4" rx_frames)
+	drops="no_buffer $(hwstat "$3" "$4" rx_no_buffer) stalled $(hwstat "$3" "$4" rx_stalled)"
+	drops="$drops oversize $(hwstat "$3" "$4" rx_oversize) dma_errors $(hwstat "$3" "$4" rx_dma_errors)"
+	diff=$(( sent - lost - recv - $(hwstat "$3" "$4" rx_no_buffer) -
+		 $(hwstat "$3" "$4" rx_stalled) - $(hwstat "$3" "$4" rx_oversize) -
+		 $(hwstat "$3" "$4" rx_dma_errors) ))
+	ktap_print_msg "$2 -> $4: sent $sent = wire drops $lost + received $recv + $drops; difference $diff"
+	[ "$sent" -gt 1000 ] && [ "$diff" -eq 0 ]
+}
+every_frame_accounted() {
+	accounted "$NS0" "$IF0" "$NS1" "$IF1" && accounted "$NS1" "$IF1" "$NS0" "$IF0"
+}
+ktap_test_result "every frame sent is received or dropped for a counted reason" every_frame_accounted
+
+rmmod_under_traffic() {
+	ip netns exec "$NS0" ping -q -f -W 1 10.0.0.2 >/dev/null 2>&1 &
+	jobs_pids=$!
+	ip netns exec "$NS1" ping -q -f -W 1 10.0.0.1 >/dev/null 2>&1 &
+	jobs_pids="$jobs_pids $!"
+	sleep 1
+	rm -rf "$pin" "${pin}_maps"	# the programs call no kfunc, but go
+	timeout 60 rmmod nicsim || return 1
+	stop_jobs
+	NICSIM_DEVS=""
+	[ ! -d "$NICSIM_BUS" ] && nicsim_load
+}
+ktap_test_result "rmmod under traffic" rmmod_under_traffic
+
+ktap_finished

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XDP programs nicsim_soak.sh swaps on a port under traffic: every verdict.
+ * Each one acts only on UDP to its own port and passes everything else,
+ * so the soak's TCP and ping keep flowing whichever is attached.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#define ETH_P_IP	0x0800
+#define ETH_ALEN	6
+
+#define SOAK_DROP_PORT		9	/* discard */
+#define SOAK_TX_PORT		7	/* echo: back out of the port */
+#define SOAK_REDIRECT_PORT	13	/* through a cpumap to the stack */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CPUMAP);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct bpf_cpumap_val);
+} soak_cpumap SEC(".maps");
+
+/* The UDP destination port of an IPv4 frame without options, or 0. */
+static __u16 udp_dport(struct xdp_md *ctx)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = (void *)(eth + 1);
+	struct udphdr *udp = (void *)(ip + 1);
+
+	if ((void *)(udp + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) ||
+	    ip->ihl != 5 || ip->protocol != IPPROTO_UDP)
+		return 0;
+	return bpf_ntohs(udp->dest);
+}
+
+SEC("xdp")
+int soak_pass(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int soak_drop(struct xdp_md *ctx)
+{
+	return udp_dport(ctx) == SOAK_DROP_PORT ? XDP_DROP : XDP_PASS;
+}
+
+SEC("xdp")
+int soak_tx(struct xdp_md *ctx)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = (void *)(long)ctx->data;
+	__u8 tmp[ETH_ALEN];
+
+	if (udp_dport(ctx) != SOAK_TX_PORT || (void *)(eth + 1) > data_end)
+		return XDP_PASS;
+	__builtin_memcpy(tmp, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, tmp, ETH_ALEN);
+	return XDP_TX;
+}
+
+SEC("xdp")
+int soak_redirect(struct xdp_md *ctx)
+{
+	if (udp_dport(ctx) != SOAK_REDIRECT_PORT)
+		return XDP_PASS;
+	return bpf_redirect_map(&soak_cpumap, bpf_get_smp_processor_id() ^ 1,
+				XDP_PASS);
+}
+
+char LICENSE[] SEC("license") = "GPL";
