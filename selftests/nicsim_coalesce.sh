@@ -77,7 +77,8 @@ timer_fires() {
 	local wd0 wd1 rtt min max
 
 	wd0=$(hw_stat irq_watchdog)
-	rtt=$(ip netns exec "$NS0" ping -q -c 3 -i 0.2 -W 5 10.0.0.2 | awk -F'[/ ]' '/^rtt/ { print $7, $9 }')
+	rtt=$(ip netns exec "$NS0" ping -q -c 3 -i 0.2 -W 5 10.0.0.2 |
+	      awk -F'[/ ]' '/^rtt/ { print $7, $9 }')
 	wd1=$(hw_stat irq_watchdog)
 	read -r min max <<<"$rtt"
 	ktap_print_msg "RTT min ${min:-?} max ${max:-?} ms, watchdog rescues +$((wd1 - wd0))"

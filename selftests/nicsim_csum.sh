@@ -98,7 +98,7 @@ tcp_sg() {
 	csum0=$(stat0 csum_partial)
 	err0=$(stat1 rx_csum_errors)
 	ip netns exec "$NS1" timeout 60 nc -d -l 10.0.0.2 9001 >"$out" &
-	sleep 1
+	nicsim_wait eval 'ip netns exec "$NS1" ss -Hltn "sport = 9001" | grep -q .'
 	ip netns exec "$NS0" timeout 60 nc -N 10.0.0.2 9001 <"$in"
 	wait $!
 	ktap_print_msg "TCP: $(stat -c %s "$out") of 2000000 bytes," \

@@ -96,7 +96,6 @@ rx_refill() {
 	ktap_print_msg "RX refill: alloc_errors +$(( $(stat 1 alloc_errors) - before ))," \
 		"rx_no_buffer $(stat 1 rx_no_buffer)"
 	echo 0 >"$dbg/port1/fail_rx_refill/times"
-	sleep 0.5
 	[ $(( $(stat 1 alloc_errors) - before )) -gt 0 ] &&
 		[ "$(received 5)" -eq 5 ]
 }

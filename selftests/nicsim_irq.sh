@@ -45,7 +45,7 @@ no_interrupt_lost() {
 	local wd0 wd1 i pid sent got
 
 	wd0=$(nicsim_ethtool_stat "$NS1" "$IF1" irq_watchdog)
-	ip netns exec "$NS0" ping -q -f -c 4000 -W 2 10.0.0.2 >"$tmp" 2>&1 &
+	ip netns exec "$NS0" ping -q -f -c 1500 -W 2 10.0.0.2 >"$tmp" 2>&1 &
 	pid=$!
 	for i in $(seq 400); do
 		echo $((i % 2)) >"/proc/irq/$irq/smp_affinity_list" || break

@@ -81,9 +81,31 @@ nicsim_load() {
 	fi
 }
 
+# nicsim_wait CMD...: run CMD every 50 ms until it succeeds, for at most
+# 5 s; its last status. For waiting on a state instead of sleeping.
+nicsim_wait() {
+	local i
+
+	for i in $(seq 100); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	"$@"
+}
+
+# nicsim_udp_recv NS ADDR PORT COUNT TIMEOUT OUT: nicsim_udp recv in the
+# background, its output in OUT, once its socket is bound ("ready");
+# its PID in $NICSIM_RECV_PID.
+nicsim_udp_recv() {
+	: >"$6"
+	ip netns exec "$1" "$NICSIM_UDP" recv "$2" "$3" "$4" "$5" >"$6" &
+	NICSIM_RECV_PID=$!
+	nicsim_wait grep -q '^ready' "$6"
+}
+
 # nicsim_bpffs: the BPF filesystem on /sys/fs/bpf, for pinning
 nicsim_bpffs() {
-	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	mountpoint -q /sys/fs/bpf || mount -t bpf none /sys/fs/bpf
 }
 
 nicsim_random_id() {

@@ -47,7 +47,7 @@ latched() {
 	irqs0=$(irq_total)
 	# frames arrive on port 1; its replies are not needed
 	ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 9 5 1000 || return 1
-	sleep 0.3
+	nicsim_wait eval '[ "$(vec0 pending)" -eq 1 ]'
 	ktap_print_msg "masked: raised $raised0 -> $(vec0 raised), pending $(vec0 pending)," \
 		"interrupts $irqs0 -> $(irq_total)"
 	[ "$(vec0 masked)" -eq 2 ] &&
@@ -62,7 +62,7 @@ delivered() {
 	raised0=$(vec0 raised)
 	irqs0=$(irq_total)
 	echo "0 unmask" >"$msix" || return 1
-	sleep 0.1
+	nicsim_wait eval '[ "$(vec0 pending)" -eq 0 ]'
 	ktap_print_msg "unmasked: raised $raised0 -> $(vec0 raised), pending $(vec0 pending)," \
 		"interrupts $irqs0 -> $(irq_total)"
 	grep "nicsim_irq_raise: dev=$IF1 " "$inst/trace" | sed 's/^ *//' |

@@ -127,7 +127,8 @@ qstats_match() {
 
 	for i in 1 2 3; do
 		dev="$(qstats rx-packets) $(qstats tx-packets)"
-		sys="$(nicsim_stat "$NS1" "$IF1" rx_packets) $(nicsim_stat "$NS1" "$IF1" tx_packets)"
+		sys="$(nicsim_stat "$NS1" "$IF1" rx_packets)"
+		sys="$sys $(nicsim_stat "$NS1" "$IF1" tx_packets)"
 		q="$(qstats rx-packets queue) $(qstats tx-packets queue)"
 		[ "$dev" = "$sys" ] && break
 	done

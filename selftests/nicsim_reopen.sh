@@ -35,7 +35,8 @@ trap cleanup EXIT
 ktap_print_header
 nicsim_require ethtool
 if [ ! -e "$FAILSLAB/require-start" ] || [ ! -d "$FAILPAGE" ]; then
-	ktap_skip_all "optional: needs CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC and CONFIG_FAULT_INJECTION_STACKTRACE_FILTER"
+	ktap_skip_all "optional: needs CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC" \
+		"and CONFIG_FAULT_INJECTION_STACKTRACE_FILTER"
 	exit "$KSFT_SKIP"
 fi
 ktap_set_plan 6
@@ -44,7 +45,8 @@ nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 syms=$(awk '$4 == "[nicsim]" && ($2 == "t" || $2 == "T") { print $1 }' /proc/kallsyms | sort)
 TEXT_START=0x$(echo "$syms" | head -n1)
 TEXT_END=0x$(printf '%x' $(( 16#$(echo "$syms" | tail -n1) + 4096 )))
-[ "$TEXT_START" != 0x ] && [ "$TEXT_START" != 0x0000000000000000 ] || ktap_exit_fail_msg "cannot find nicsim's text in /proc/kallsyms"
+[ "$TEXT_START" != 0x ] && [ "$TEXT_START" != 0x0000000000000000 ] ||
+	ktap_exit_fail_msg "cannot find nicsim's text in /proc/kallsyms"
 nicsim_pair 2 || ktap_exit_fail_msg "cannot set up a port pair"
 
 ping_ok() {
@@ -105,12 +107,16 @@ under_faults() {
 
 	mark="nicsim_reopen: $name $$ $RANDOM"
 	echo "$mark" >/dev/kmsg
-	for space in 0 256 1024 2048 4096 8192 16384 32768 65536; do
+	for space in 0 1024 4096 16384; do
 		if failing "$space" $set; then
-			$check new || { ktap_print_msg "$name succeeded but not applied"; return 1; }
+			$check new ||
+				{ ktap_print_msg "$name succeeded but not applied"; return 1; }
 			ip netns exec "$NS1" $reset || return 1
 		else
-			$check old || { ktap_print_msg "$name failed (space $space) but changed the port"; return 1; }
+			$check old || {
+				ktap_print_msg "$name failed (space $space) but changed the port"
+				return 1
+			}
 		fi
 		healthy || { ktap_print_msg "$name, space $space"; return 1; }
 	done
@@ -138,7 +144,8 @@ ring_is() {
 	local want=256 got
 
 	[ "$1" = new ] && want=1024
-	got=$(ip netns exec "$NS1" ethtool -g "$IF1" | awk '/^RX:/ { n++ } n == 2 { print $2; exit }')
+	got=$(ip netns exec "$NS1" ethtool -g "$IF1" |
+	      awk '/^RX:/ { n++ } n == 2 { print $2; exit }')
 	[ "$got" -eq "$want" ]
 }
 ring_faults() {
@@ -152,7 +159,8 @@ channels_is() {
 	local want=2 got
 
 	[ "$1" = new ] && want=1
-	got=$(ip netns exec "$NS1" ethtool -l "$IF1" | awk '/^Combined:/ { n++ } n == 2 { print $2; exit }')
+	got=$(ip netns exec "$NS1" ethtool -l "$IF1" |
+	      awk '/^Combined:/ { n++ } n == 2 { print $2; exit }')
 	[ "$got" -eq "$want" ]
 }
 channel_faults() {
@@ -223,7 +231,10 @@ open_fails_cleanly() {
 		failing "$space" ip link set dev "$IF1" up
 		timeout 10 ip -n "$NS1" link set "$IF1" down || return 1
 		ip -n "$NS1" link set "$IF1" up || return 1
-		ping_ok || { ktap_print_msg "no traffic after a failed open (space $space)"; return 1; }
+		ping_ok || {
+			ktap_print_msg "no traffic after a failed open (space $space)"
+			return 1
+		}
 	done
 }
 ktap_test_result "a failed open leaves a port that can be stopped and opened" \

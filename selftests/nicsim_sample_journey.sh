@@ -44,10 +44,9 @@ journey() {
 }
 # udp PORT COUNT: COUNT datagrams from $NS0 to a socket on 10.0.0.2:PORT
 udp() {
-	ip netns exec "$NS1" "$NICSIM_UDP" recv 10.0.0.2 "$1" "$2" 10 >/dev/null &
-	sleep 0.3
+	nicsim_udp_recv "$NS1" 10.0.0.2 "$1" "$2" 10 "$tmp/udp.out" || return 1
 	ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 "$1" "$2" 2000 64
-	wait $!
+	wait "$NICSIM_RECV_PID"
 }
 stop() {
 	kill -INT "$journey_pid"

@@ -97,11 +97,10 @@ ktap_test_result "ingress round robin over two ports: each gets half, as counted
 timed() {
 	local t0 t1
 
-	ip netns exec "$NS1" "$NICSIM_UDP" recv 10.0.0.2 "$1" 100 20 >/dev/null &
-	sleep 0.3
+	nicsim_udp_recv "$NS1" 10.0.0.2 "$1" 100 20 "$tmp/timed" || return 1
 	t0=$(date +%s%N)
 	ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 "$1" 100 0 1000
-	wait $! || return 1
+	wait "$NICSIM_RECV_PID" || return 1
 	t1=$(date +%s%N)
 	echo $(( (t1 - t0) / 1000000 ))
 }

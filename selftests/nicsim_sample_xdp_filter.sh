@@ -49,10 +49,9 @@ stop() {
 }
 # burst PORT COUNT: COUNT datagrams 1 ms apart; prints how many arrived
 burst() {
-	ip netns exec "$NS1" "$NICSIM_UDP" recv 10.0.0.2 "$1" "$2" 2 >"$tmp/recv" &
-	sleep 0.3
+	nicsim_udp_recv "$NS1" 10.0.0.2 "$1" "$2" 2 "$tmp/recv" || return 1
 	ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 "$1" "$2" 1000 64
-	wait $!
+	wait "$NICSIM_RECV_PID"
 	awk '/^received/ { print $2 }' "$tmp/recv"
 }
 # check FILE EXPR: evaluate a Python condition over the last stats as `v`

@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Soak: everything at once, for NICSIM_SOAK_SECONDS (default 120).
 #  - traffic: TCP both ways (iperf3), UDP floods, a ping flood, UDP to the
-#    ports the XDP programs act on (7: XDP_TX, 9: XDP_DROP, 13: cpumap);
+#    ports the XDP programs act on (7: XDP_TX, 9: XDP_DROP, 13: cpumap,
+#    17: devmap out of nicsim into a veth), and a veth whose XDP program
+#    redirects a UDP flood into a nicsim port (ndo_xdp_xmit);
 #  - XDP programs swapped on the receiving port: PASS, DROP, TX, REDIRECT
-#    through a cpumap, and none;
+#    through a cpumap or a devmap, and none, each calling
+#    bpf_nicsim_xdp_meta(); a tcx program calling bpf_nicsim_skb_meta();
 #  - reconfiguration: ethtool -L, -G, -C, the MTU, link flaps;
 #  - a second device created, loaded with traffic and deleted, over and over;
 #  - nicsim_qtop calling bpf_nicsim_queue_state() for every queue;
@@ -48,7 +51,7 @@ stop_jobs() {
 cleanup() {
 	faults_off
 	stop_jobs
-	rm -rf "$pin" "${pin}_maps"
+	[ -n "${NS0:-}" ] && detach_all
 	nicsim_cleanup
 }
 trap cleanup EXIT
@@ -67,18 +70,61 @@ dbg=$DBGFS/nicsim/nicsim$ID
 main_id=$ID
 
 nicsim_bpffs || ktap_exit_fail_msg "cannot mount the BPF filesystem"
-"$BPFTOOL" prog loadall "$SOAK_OBJ" "$pin" type xdp pinmaps "${pin}_maps" ||
+"$BPFTOOL" prog loadall "$SOAK_OBJ" "$pin" pinmaps "${pin}_maps" ||
 	ktap_exit_fail_msg "cannot load $SOAK_OBJ"
 for cpu in 0 1; do
 	# struct bpf_cpumap_val: qsize 256, no program
 	"$BPFTOOL" map update pinned "${pin}_maps/soak_cpumap" key "$cpu" 0 0 0 \
 		value 0 1 0 0 0 0 0 0 || ktap_exit_fail_msg "cannot fill the cpumap"
 done
+prog_id() { "$BPFTOOL" prog show pinned "$pin/$1" | awk -F: 'NR == 1 { print $1 }'; }
+map_id() { "$BPFTOOL" map show pinned "${pin}_maps/$1" | awk -F: 'NR == 1 { print $1 }'; }
 prog_ids=""
 for p in soak_pass soak_drop soak_tx soak_redirect; do
-	prog_ids="$prog_ids $("$BPFTOOL" prog show pinned "$pin/$p" | awk -F: 'NR == 1 { print $1 }')"
+	prog_ids="$prog_ids $(prog_id "$p")"
 done
+# le32 N: N as the 4 bytes of a little-endian u32, for bpftool
+le32() {
+	printf '%d %d %d %d' $(($1 & 255)) $(($1 >> 8 & 255)) \
+		$(($1 >> 16 & 255)) $(($1 >> 24 & 255))
+}
 
+# veths: sva -> svb in NS0, whose XDP sends UDP into IF0; svc -> svd in
+# NS1, where soak_redirect on IF1 sends UDP to port 17
+ip -n "$NS0" link add sva type veth peer name svb &&
+	ip -n "$NS1" link add svc type veth peer name svd ||
+	ktap_exit_fail_msg "cannot create the veths"
+ip -n "$NS0" addr add 10.1.0.1/24 dev sva
+ip -n "$NS0" addr add 10.1.0.2/24 dev svb
+for v in sva svb; do ip -n "$NS0" link set "$v" up; done
+for v in svc svd; do ip -n "$NS1" link set "$v" up; done
+# shellcheck disable=SC2046
+ip netns exec "$NS0" "$BPFTOOL" map update id "$(map_id soak_devmap_in)" key 0 0 0 0 \
+	value $(le32 "$(ip netns exec "$NS0" cat "/sys/class/net/$IF0/ifindex")") &&
+	ip netns exec "$NS1" "$BPFTOOL" map update id "$(map_id soak_devmap)" key 0 0 0 0 \
+		value $(le32 "$(ip netns exec "$NS1" cat /sys/class/net/svc/ifindex)") ||
+	ktap_exit_fail_msg "cannot fill the devmaps"
+ip netns exec "$NS0" "$BPFTOOL" net attach xdpdrv id "$(prog_id soak_into)" dev svb &&
+	ip netns exec "$NS1" "$BPFTOOL" net attach xdpdrv id "$(prog_id soak_pass)" dev svd &&
+	ip netns exec "$NS1" "$BPFTOOL" net attach tcx_ingress id "$(prog_id soak_tc)" dev "$IF1" ||
+	ktap_exit_fail_msg "cannot attach the veth and tcx programs"
+# every program comes off before rmmod: their kfuncs hold the module
+detach_all() {
+	ip netns exec "$NS1" "$BPFTOOL" net detach xdpdrv dev "$IF1"
+	ip netns exec "$NS1" "$BPFTOOL" net detach tcx_ingress dev "$IF1"
+	ip netns exec "$NS0" "$BPFTOOL" net detach xdpdrv dev svb
+	ip netns exec "$NS1" "$BPFTOOL" net detach xdpdrv dev svd
+	rm -rf "$pin" "${pin}_maps"
+} 2>/dev/null
+
+# register_irq_proc() ignores a failed allocation and the IRQ's removal
+# then warns about the entry it lacks (remove_proc_entry: "name
+# 'spurious'"): that is the IRQ core's, not nicsim's, so allocations made
+# under it are not failed (the stack filter's reject range)
+irq_proc=$(awk '$3 == "register_irq_proc" { print $1; exit }' /proc/kallsyms)
+[ -n "$irq_proc" ] || ktap_exit_fail_msg "no register_irq_proc in /proc/kallsyms"
+reject_start=0x$irq_proc
+reject_end=0x$(printf '%x' $(( 16#$irq_proc + 4096 )))
 # nicsim's text, for the allocation faults' stack filter
 syms=$(awk '$4 == "[nicsim]" && ($2 == "t" || $2 == "T") { print $1 }' /proc/kallsyms | sort)
 text_start=0x$(echo "$syms" | head -n1)
@@ -106,10 +152,23 @@ faults_on() {
 		echo N >"$f/ignore-gfp-wait"
 		echo "$text_start" >"$f/require-start"
 		echo "$text_end" >"$f/require-end"
+		echo "$reject_start" >"$f/reject-start"
+		echo "$reject_end" >"$f/reject-end"
 		echo 32 >"$f/stacktrace-depth"
 		echo 1 >"$f/probability"
 	done
 	echo 1 >"$DBGFS/fail_function/probability"
+}
+
+# bss_val NAME: a u64 of the object's .bss, from bpftool's JSON
+bss_val() {
+	"$BPFTOOL" -j map dump name nicsim_s.bss 2>/dev/null | /usr/bin/python3 -c "
+import json, sys
+for e in json.load(sys.stdin):
+    for v in e.get('formatted', {}).get('value', {}).get('.bss', []):
+        if v.get('$1') is not None:
+            print(v['$1'])
+" 2>/dev/null
 }
 
 deadline=$((SECONDS + SECONDS_TOTAL))
@@ -125,9 +184,10 @@ traffic() {
 	loop ip netns exec "$NS0" timeout 20 iperf3 -c 10.0.0.2 -p 5201 -t 5 -P 2
 	loop ip netns exec "$NS1" timeout 20 iperf3 -c 10.0.0.1 -p 5202 -t 5 -R
 	loop ip netns exec "$NS0" ping -q -f -c 2000 -W 1 10.0.0.2
-	for port in 7 9 13 5300; do
+	for port in 7 9 13 17 5300; do
 		loop ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 "$port" 2000 100
 	done
+	loop ip netns exec "$NS0" "$NICSIM_UDP" send 10.1.0.2 5400 2000 50
 	loop ip netns exec "$NS1" "$NICSIM_UDP" send fd00::1 5301 2000 50 1400
 }
 
@@ -138,7 +198,8 @@ xdp_swaps() {
 		if [ "$id" = none ]; then
 			ip netns exec "$NS1" "$BPFTOOL" net detach xdpdrv dev "$IF1"
 		else
-			ip netns exec "$NS1" "$BPFTOOL" net attach xdpdrv id "$id" dev "$IF1" overwrite
+			ip netns exec "$NS1" "$BPFTOOL" net attach xdpdrv id "$id" \
+				dev "$IF1" overwrite
 		fi
 		sleep 0.3
 	done
@@ -150,7 +211,8 @@ reconfigure() {
 	ip netns exec "$ns" ethtool -L "$dev" combined $((RANDOM % 2 + 1))
 	ip netns exec "$ns" ethtool -G "$dev" rx $((64 << RANDOM % 4)) tx $((64 << RANDOM % 4))
 	ip netns exec "$ns" ethtool -G "$dev" rx 256 tx 256
-	ip netns exec "$ns" ethtool -C "$dev" rx-usecs $((RANDOM % 3 * 25)) rx-frames $((RANDOM % 8 + 1))
+	ip netns exec "$ns" ethtool -C "$dev" rx-usecs $((RANDOM % 3 * 25)) \
+		rx-frames $((RANDOM % 8 + 1))
 	ip -n "$ns" link set "$dev" mtu $((1280 + RANDOM % 1720))
 	sleep 0.5
 	ip -n "$ns" link set "$dev" mtu 1500
@@ -191,7 +253,10 @@ soak() {
 	stop_jobs
 	pkill -f "iperf3 -s -p 520[12]"
 	ip netns exec "$NS1" "$BPFTOOL" net detach xdpdrv dev "$IF1" 2>/dev/null
-	ktap_print_msg "${SECONDS_TOTAL} s of traffic, XDP swaps, reconfiguration, device churn and faults"
+	ktap_print_msg "kfuncs: xdp_meta ok $(bss_val xdp_meta_ok) err $(bss_val xdp_meta_err)," \
+		"skb_meta ok $(bss_val skb_meta_ok) err $(bss_val skb_meta_err)"
+	ktap_print_msg "${SECONDS_TOTAL} s of traffic, XDP swaps, reconfiguration," \
+		"device churn and faults"
 	# nothing may be left running
 	ip netns exec "$NS0" ethtool -L "$IF0" combined 2 &&
 		ip netns exec "$NS1" ethtool -L "$IF1" combined 2 &&
@@ -200,6 +265,11 @@ soak() {
 }
 ktap_test_result "the soak ran, and the ports came back to 2 queues" soak
 
+# rx01 NS DEV: the packets queues 0 and 1 of DEV received
+rx01() {
+	ip netns exec "$1" ethtool -S "$2" |
+		awk '/^ *rx[01]_packets:/ { printf "%s ", $2 }'
+}
 # every queue of both ports receives: 64 flows each way spread over both
 queues_pass() {
 	local before after ns dev peer src dir ok=0
@@ -207,11 +277,11 @@ queues_pass() {
 	for dir in 0 1; do
 		if [ "$dir" = 0 ]; then ns=$NS1 dev=$IF1 peer=10.0.0.2; src=$NS0
 		else ns=$NS0 dev=$IF0 peer=10.0.0.1; src=$NS1; fi
-		before=$(ip netns exec "$ns" ethtool -S "$dev" | awk '/^ *rx[01]_packets:/ { printf "%s ", $2 }')
+		before=$(rx01 "$ns" "$dev")
 		ip netns exec "$src" bash -c \
 			"for i in \$(seq 64); do echo x >/dev/udp/$peer/9; done" 2>/dev/null
 		sleep 0.5
-		after=$(ip netns exec "$ns" ethtool -S "$dev" | awk '/^ *rx[01]_packets:/ { printf "%s ", $2 }')
+		after=$(rx01 "$ns" "$dev")
 		ktap_print_msg "$dev rx0/rx1 packets: $before-> $after"
 		set -- $before $after
 		[ "$3" -gt "$1" ] && [ "$4" -gt "$2" ] && ok=$((ok + 1))
@@ -231,17 +301,20 @@ accounted() { # FROM_NS FROM_DEV TO_NS TO_DEV
 	lost=$(hwstat "$1" "$2" tx_wire_drops)
 	recv=$(hwstat "$3" "$4" rx_frames)
 	drops="no_buffer $(hwstat "$3" "$4" rx_no_buffer) stalled $(hwstat "$3" "$4" rx_stalled)"
-	drops="$drops oversize $(hwstat "$3" "$4" rx_oversize) dma_errors $(hwstat "$3" "$4" rx_dma_errors)"
+	drops="$drops oversize $(hwstat "$3" "$4" rx_oversize)"
+	drops="$drops dma_errors $(hwstat "$3" "$4" rx_dma_errors)"
 	diff=$(( sent - lost - recv - $(hwstat "$3" "$4" rx_no_buffer) -
 		 $(hwstat "$3" "$4" rx_stalled) - $(hwstat "$3" "$4" rx_oversize) -
 		 $(hwstat "$3" "$4" rx_dma_errors) ))
-	ktap_print_msg "$2 -> $4: sent $sent = wire drops $lost + received $recv + $drops; difference $diff"
+	ktap_print_msg "$2 -> $4: sent $sent = wire drops $lost + received $recv" \
+		"+ $drops; difference $diff"
 	[ "$sent" -gt 1000 ] && [ "$diff" -eq 0 ]
 }
 every_frame_accounted() {
 	accounted "$NS0" "$IF0" "$NS1" "$IF1" && accounted "$NS1" "$IF1" "$NS0" "$IF0"
 }
-ktap_test_result "every frame sent is received or dropped for a counted reason" every_frame_accounted
+ktap_test_result "every frame sent is received or dropped for a counted reason" \
+	every_frame_accounted
 
 rmmod_under_traffic() {
 	ip netns exec "$NS0" ping -q -f -W 1 10.0.0.2 >/dev/null 2>&1 &
@@ -249,7 +322,7 @@ rmmod_under_traffic() {
 	ip netns exec "$NS1" ping -q -f -W 1 10.0.0.1 >/dev/null 2>&1 &
 	jobs_pids="$jobs_pids $!"
 	sleep 1
-	rm -rf "$pin" "${pin}_maps"	# the programs call no kfunc, but go
+	detach_all
 	timeout 60 rmmod nicsim || return 1
 	stop_jobs
 	NICSIM_DEVS=""

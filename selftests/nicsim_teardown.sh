@@ -1,14 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Deleting a device while frames are on its cable: with wire latency the
-# cable holds frames on a timer; both directions flood, the wire tracepoint
-# is on (it reads both ports' netdevs), and the device goes away under it.
+# Deleting a device while frames are on its cable (NICSIM_TEARDOWN_ROUNDS
+# times, default 5): with wire latency the cable holds frames on a timer;
+# both directions flood, the wire tracepoint is on (it reads both ports'
+# netdevs), and the device goes away under it.
 # Nothing may fire into freed memory: the kernel log must stay clean of
 # KASAN reports, ODEBUG warnings and splats.
 
 . "$(dirname "$0")/nicsim_lib.sh"
 
-ROUNDS=${NICSIM_TEARDOWN_ROUNDS:-10}
+ROUNDS=${NICSIM_TEARDOWN_ROUNDS:-5}
 pids=""
 cleanup() {
 	[ -n "$pids" ] && kill $pids 2>/dev/null
@@ -23,7 +24,8 @@ ktap_print_header
 nicsim_require ping
 ktap_set_plan 2
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
-[ -d "$NICSIM_TRACEFS/events/nicsim" ] || ktap_exit_fail_msg "no nicsim tracepoints in $NICSIM_TRACEFS"
+[ -d "$NICSIM_TRACEFS/events/nicsim" ] ||
+	ktap_exit_fail_msg "no nicsim tracepoints in $NICSIM_TRACEFS"
 nicsim_trace_instance nicsim_teardown
 echo 1 >"$NICSIM_TRACE_INSTANCE/events/nicsim/enable"
 

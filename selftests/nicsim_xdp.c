@@ -412,7 +412,7 @@ TEST_F(nicsim, xdp_xmit_full_ring_wakes_stack_queue)
 	EXPECT_EQ(2 * ring, send_frames(a, b, 2 * ring));
 	wait_frames(counter, ring);
 	full = ethtool_stat(self->tx_if, "tx*_ring_full");
-	/* the stack's own frames (IPv6 ND, MLD) may hold a few slots */
+	/* the stack's own frames (IPv6 neighbour discovery) may hold slots */
 	base = counter->bss->frames;
 	TH_LOG("redirected %llu, on the wire %llu, ring_full %llu",
 	       skel->bss->frames, base, full);
