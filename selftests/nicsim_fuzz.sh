@@ -124,8 +124,8 @@ ktap_test_result "ethtool and MTU settings at and past their bounds" ethtool_bou
 unchanged() {
 	local rings ch mtu
 
-	rings=$(e1 -g "$IF1" | awk '/^RX:/ { n++ } n == 2 { print $2; exit }')
-	ch=$(e1 -l "$IF1" | awk '/^Combined:/ { n++ } n == 2 { print $2; exit }')
+	rings=$(nicsim_ethtool_now "$NS1" "$IF1" -g RX)
+	ch=$(nicsim_ethtool_now "$NS1" "$IF1" -l Combined)
 	mtu=$(ip netns exec "$NS1" cat "/sys/class/net/$IF1/mtu")
 	ktap_print_msg "rings $rings, channels $ch, MTU $mtu"
 	[ "$rings" = 256 ] && [ "$ch" = 2 ] && [ "$mtu" = 1500 ]

@@ -173,6 +173,13 @@ nicsim_stat() {
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
 }
 
+# nicsim_ethtool_now NS IFNAME OPTION FIELD: the current value of FIELD
+# ("RX", "Combined") in `ethtool OPTION` (-g, -l), not its maximum
+nicsim_ethtool_now() {
+	ip netns exec "$1" ethtool "$3" "$2" |
+		awk -v f="$4:" '$1 == f { n++ } n == 2 { print $2; exit }'
+}
+
 # nicsim_ethtool_stat NS IFNAME NAME: an ethtool -S counter summed over the
 # queues, NAME without its queue prefix (rx_stalled for hw0_rx_stalled...)
 nicsim_ethtool_stat() {

@@ -144,8 +144,7 @@ ring_is() {
 	local want=256 got
 
 	[ "$1" = new ] && want=1024
-	got=$(ip netns exec "$NS1" ethtool -g "$IF1" |
-	      awk '/^RX:/ { n++ } n == 2 { print $2; exit }')
+	got=$(nicsim_ethtool_now "$NS1" "$IF1" -g RX)
 	[ "$got" -eq "$want" ]
 }
 ring_faults() {
@@ -159,8 +158,7 @@ channels_is() {
 	local want=2 got
 
 	[ "$1" = new ] && want=1
-	got=$(ip netns exec "$NS1" ethtool -l "$IF1" |
-	      awk '/^Combined:/ { n++ } n == 2 { print $2; exit }')
+	got=$(nicsim_ethtool_now "$NS1" "$IF1" -l Combined)
 	[ "$got" -eq "$want" ]
 }
 channel_faults() {

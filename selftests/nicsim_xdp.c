@@ -323,31 +323,63 @@ TEST_F(nicsim, xdp_aborted_counts)
 	nicsim_xdp__destroy(skel);
 }
 
+/*
+ * A veth pair @a -> @b (created, up) whose XDP program on @b redirects
+ * into @to_ifindex (*redir), and a counting probe on @rx_ifindex, the
+ * other end of nicsim's cable (*counter). Returns 0, or -1 with nothing
+ * to undo but what redirect_teardown() undoes.
+ */
+static int redirect_setup(const char *a, const char *b, int to_ifindex,
+			  int rx_ifindex, struct nicsim_xdp **redir,
+			  struct nicsim_xdp **counter)
+{
+	char cmd[256];
+
+	*redir = NULL;
+	*counter = NULL;
+	snprintf(cmd, sizeof(cmd),
+		 "ip link add %s type veth peer name %s && ip link set %s up && ip link set %s up",
+		 a, b, a, b);
+	if (nicsim_run(cmd))
+		return -1;
+	*redir = load_probe_verdict(XDP_REDIRECT, to_ifindex);
+	*counter = load_probe(false);
+	if (!*redir || !*counter ||
+	    bpf_xdp_attach(if_nametoindex(b),
+			   bpf_program__fd((*redir)->progs.nicsim_xdp_probe),
+			   XDP_FLAGS_DRV_MODE, NULL) ||
+	    bpf_xdp_attach(rx_ifindex,
+			   bpf_program__fd((*counter)->progs.nicsim_xdp_probe),
+			   XDP_FLAGS_DRV_MODE, NULL))
+		return -1;
+	return 0;
+}
+
+static void redirect_teardown(const char *a, int rx_ifindex,
+			      struct nicsim_xdp *redir,
+			      struct nicsim_xdp *counter)
+{
+	char cmd[64];
+
+	bpf_xdp_detach(rx_ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	snprintf(cmd, sizeof(cmd), "ip link del %s", a);	/* and its XDP */
+	nicsim_run(cmd);
+	nicsim_xdp__destroy(counter);
+	nicsim_xdp__destroy(redir);
+}
+
 /* veth XDP redirects into nicsim port 0: ndo_xdp_xmit, then the cable. */
 TEST_F(nicsim, redirect_from_veth_uses_ndo_xdp_xmit)
 {
 	unsigned long long x0, x1, rx0, rx1;
-	char a[IFNAMSIZ], b[IFNAMSIZ], cmd[256];
+	char a[IFNAMSIZ], b[IFNAMSIZ];
 	struct nicsim_xdp *skel, *counter;
-	int veth;
 
 	snprintf(a, sizeof(a), "nsrda%d", getpid() % 10000);
 	snprintf(b, sizeof(b), "nsrdb%d", getpid() % 10000);
-	snprintf(cmd, sizeof(cmd),
-		 "ip link add %s type veth peer name %s && ip link set %s up && ip link set %s up",
-		 a, b, a, b);
-	ASSERT_EQ(0, nicsim_run(cmd));
-	veth = if_nametoindex(b);
-	skel = load_probe_verdict(XDP_REDIRECT, if_nametoindex(self->tx_if));
-	ASSERT_NE(NULL, skel);
-	ASSERT_EQ(0, bpf_xdp_attach(veth, bpf_program__fd(skel->progs.nicsim_xdp_probe),
-				    XDP_FLAGS_DRV_MODE, NULL));
-	/* count what arrives at the other end of the cable */
-	counter = load_probe(false);
-	ASSERT_NE(NULL, counter);
-	ASSERT_EQ(0, bpf_xdp_attach(self->rx_ifindex,
-				    bpf_program__fd(counter->progs.nicsim_xdp_probe),
-				    XDP_FLAGS_DRV_MODE, NULL));
+	/* counter: what arrives at the other end of the cable */
+	ASSERT_EQ(0, redirect_setup(a, b, if_nametoindex(self->tx_if),
+				    self->rx_ifindex, &skel, &counter));
 
 	x0 = ethtool_stat(self->tx_if, "tx*_xdp_xmit");
 	rx0 = netdev_stat(self->rx_if, "rx_packets");
@@ -362,12 +394,7 @@ TEST_F(nicsim, redirect_from_veth_uses_ndo_xdp_xmit)
 	EXPECT_EQ(NFRAMES, counter->bss->frames);
 	EXPECT_EQ(NFRAMES, counter->bss->meta_ok);
 
-	bpf_xdp_detach(self->rx_ifindex, XDP_FLAGS_DRV_MODE, NULL);
-	bpf_xdp_detach(veth, XDP_FLAGS_DRV_MODE, NULL);
-	snprintf(cmd, sizeof(cmd), "ip link del %s", a);
-	nicsim_run(cmd);
-	nicsim_xdp__destroy(counter);
-	nicsim_xdp__destroy(skel);
+	redirect_teardown(a, self->rx_ifindex, skel, counter);
 }
 
 /*
@@ -382,27 +409,15 @@ TEST_F(nicsim, xdp_xmit_full_ring_wakes_stack_queue)
 	char a[IFNAMSIZ], b[IFNAMSIZ], cmd[512], msix[128];
 	struct nicsim_xdp *skel, *counter;
 	unsigned long long full, base;
-	int veth, ring = 64, i;
+	int ring = 64, i;
 
 	snprintf(a, sizeof(a), "nsfla%d", getpid() % 10000);
 	snprintf(b, sizeof(b), "nsflb%d", getpid() % 10000);
-	snprintf(cmd, sizeof(cmd),
-		 "ip link add %s type veth peer name %s && ip link set %s up && ip link set %s up",
-		 a, b, a, b);
-	ASSERT_EQ(0, nicsim_run(cmd));
 	snprintf(cmd, sizeof(cmd), "ethtool -G %s rx %d tx %d", self->tx_if,
 		 ring, ring);
 	ASSERT_EQ(0, nicsim_run(cmd));
-	veth = if_nametoindex(b);
-	skel = load_probe_verdict(XDP_REDIRECT, if_nametoindex(self->tx_if));
-	ASSERT_NE(NULL, skel);
-	ASSERT_EQ(0, bpf_xdp_attach(veth, bpf_program__fd(skel->progs.nicsim_xdp_probe),
-				    XDP_FLAGS_DRV_MODE, NULL));
-	counter = load_probe(false);
-	ASSERT_NE(NULL, counter);
-	ASSERT_EQ(0, bpf_xdp_attach(self->rx_ifindex,
-				    bpf_program__fd(counter->progs.nicsim_xdp_probe),
-				    XDP_FLAGS_DRV_MODE, NULL));
+	ASSERT_EQ(0, redirect_setup(a, b, if_nametoindex(self->tx_if),
+				    self->rx_ifindex, &skel, &counter));
 
 	/* no interrupt, no clean: the ring fills with XDP frames */
 	snprintf(msix, sizeof(msix), "/sys/kernel/debug/nicsim/nicsim%u/port0/msix",
@@ -434,12 +449,7 @@ TEST_F(nicsim, xdp_xmit_full_ring_wakes_stack_queue)
 	wait_frames(counter, base + 11);
 	EXPECT_EQ(base + 11, counter->bss->frames);
 
-	bpf_xdp_detach(self->rx_ifindex, XDP_FLAGS_DRV_MODE, NULL);
-	bpf_xdp_detach(veth, XDP_FLAGS_DRV_MODE, NULL);
-	snprintf(cmd, sizeof(cmd), "ip link del %s", a);
-	nicsim_run(cmd);
-	nicsim_xdp__destroy(counter);
-	nicsim_xdp__destroy(skel);
+	redirect_teardown(a, self->rx_ifindex, skel, counter);
 }
 
 /* The same program on a veth: the kfunc must refuse, not return garbage. */
