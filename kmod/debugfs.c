@@ -9,6 +9,7 @@
  *	fail_wire_drop/		the cable loses a frame this port sends
  *	fail_wire_corrupt/	a bit error in a frame this port sends
  *	fail_rx_stall/		the RX DMA engine drops a received frame
+ *	fail_rx_bad_len/	it writes back a length past the buffer
  *	fail_lost_irq/		an interrupt message never arrives
  *	fail_tx_dma_map/	the driver's TX DMA mapping fails
  *	fail_rx_refill/		the driver's RX buffer allocation fails
@@ -126,6 +127,8 @@ static void nicsim_port_debugfs_create(struct nicsim_hw_port *hw,
 	fault_create_debugfs_attr("fail_wire_corrupt", hw->debugfs,
 				  &f->wire_corrupt);
 	fault_create_debugfs_attr("fail_rx_stall", hw->debugfs, &f->rx_stall);
+	fault_create_debugfs_attr("fail_rx_bad_len", hw->debugfs,
+				  &f->rx_bad_len);
 	fault_create_debugfs_attr("fail_lost_irq", hw->debugfs, &f->lost_irq);
 	fault_create_debugfs_attr("fail_tx_dma_map", hw->debugfs,
 				  &f->tx_dma_map);

@@ -15,6 +15,7 @@ static const char nicsim_rxq_stat_names[][ETH_GSTRING_LEN] = {
 	"packets", "bytes", "doorbells", "alloc_errors", "csum_unnecessary",
 	"napi_polls",
 	"xdp_pass", "xdp_drop", "xdp_tx", "xdp_redirect", "xdp_aborted",
+	"discards",
 };
 
 static const char nicsim_txq_stat_names[][ETH_GSTRING_LEN] = {
@@ -88,6 +89,7 @@ static u64 *nicsim_qpair_stats(struct nicsim_qpair *qp, u64 *data)
 		*d++ = u64_stats_read(&rxq->xdp_tx);
 		*d++ = u64_stats_read(&rxq->xdp_redirect);
 		*d++ = u64_stats_read(&rxq->xdp_aborted);
+		*d++ = u64_stats_read(&rxq->discards);
 	} while (u64_stats_fetch_retry(&rxq->syncp, start));
 	data = d;
 

@@ -136,6 +136,7 @@ static void nicsim_faults_init(struct nicsim_faults *faults)
 	nicsim_fault_init(&faults->wire_drop);
 	nicsim_fault_init(&faults->wire_corrupt);
 	nicsim_fault_init(&faults->rx_stall);
+	nicsim_fault_init(&faults->rx_bad_len);
 	nicsim_fault_init(&faults->lost_irq);
 	nicsim_fault_init(&faults->tx_dma_map);
 	nicsim_fault_init(&faults->rx_refill);

@@ -247,6 +247,9 @@ static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const u8 *frame,
 	}
 
 	tstamp = ktime_get_ns();
+	/* a faulty device: the frame fits, the length it reports does not */
+	if (unlikely(should_fail(&hwq->hw->faults.rx_bad_len, 1)))
+		len = le16_to_cpu(desc->buf_len) + 1;
 	desc->len = cpu_to_le16(len);
 	desc->rss_hash = cpu_to_le32(hash);
 	desc->rss_type = cpu_to_le16(rss_type);

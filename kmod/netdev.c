@@ -307,7 +307,8 @@ static void nicsim_get_stats64(struct net_device *dev,
 			packets = u64_stats_read(&rxq->packets);
 			bytes = u64_stats_read(&rxq->bytes);
 			dropped = u64_stats_read(&rxq->xdp_drop) +
-				  u64_stats_read(&rxq->xdp_aborted);
+				  u64_stats_read(&rxq->xdp_aborted) +
+				  u64_stats_read(&rxq->discards);
 		} while (u64_stats_fetch_retry(&rxq->syncp, start));
 		stats->rx_packets += packets;
 		stats->rx_bytes += bytes;

@@ -97,6 +97,8 @@ struct nicsim_rxq {
 	u64_stats_t xdp_tx;
 	u64_stats_t xdp_redirect;
 	u64_stats_t xdp_aborted;
+	/* frames the device wrote that neither XDP nor the stack got */
+	u64_stats_t discards;
 };
 
 /* A queue pair and the vector and NAPI instance that serve it. */

@@ -127,6 +127,7 @@ struct nicsim_faults {
 	struct fault_attr wire_drop;	/* a frame is lost on the cable */
 	struct fault_attr wire_corrupt;	/* a frame's last byte is flipped */
 	struct fault_attr rx_stall;	/* the RX DMA engine drops a frame */
+	struct fault_attr rx_bad_len;	/* it writes back a length too long */
 	struct fault_attr lost_irq;	/* an interrupt message is lost */
 	struct fault_attr tx_dma_map;	/* driver: TX dma_map_single fails */
 	struct fault_attr rx_refill;	/* driver: RX buffer allocation fails */

@@ -110,7 +110,7 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		    int budget)
 {
 	struct net_device *dev = rxq->port->netdev;
-	unsigned int bytes = 0, pkts = 0, csum_ok = 0;
+	unsigned int bytes = 0, pkts = 0, csum_ok = 0, discards = 0;
 	unsigned int xdp_flush = 0;
 	struct bpf_prog *prog;
 	int work = 0;
@@ -148,6 +148,14 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		rxq->pages[idx] = NULL;
 		rxq->clean++;
 		work++;
+		/* the buffer's bounds are the driver's, whatever the device says */
+		if (unlikely(len < ETH_HLEN || len > rxq->buf_len)) {
+			netdev_warn_once(dev, "queue %u: descriptor %u reports %u bytes for a %u-byte buffer\n",
+					 rxq->qid, idx, len, rxq->buf_len);
+			page_pool_recycle_direct(rxq->pp, page);
+			discards++;
+			continue;
+		}
 		page_pool_dma_sync_for_cpu(rxq->pp, page, 0, len);
 
 		if (prog && !nicsim_run_xdp(rxq, prog, page, &nxdp, &offset,
@@ -159,7 +167,7 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 				     PAGE_SIZE << rxq->buf_order);
 		if (unlikely(!skb)) {
 			page_pool_recycle_direct(rxq->pp, page);
-			dev_core_stats_rx_dropped_inc(dev);
+			discards++;
 			continue;
 		}
 		skb_mark_for_recycle(skb);
@@ -191,6 +199,7 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 	u64_stats_add(&rxq->packets, pkts);
 	u64_stats_add(&rxq->bytes, bytes);
 	u64_stats_add(&rxq->csum_unnecessary, csum_ok);
+	u64_stats_add(&rxq->discards, discards);
 	u64_stats_inc(&rxq->polls);
 	u64_stats_update_end(&rxq->syncp);
 	return work;
@@ -326,16 +335,28 @@ void nicsim_rxq_start(struct nicsim_rxq *rxq, const struct nicsim_rxq *new)
 		nicsim_rxq_doorbell(rxq, rxq->tail - rxq->clean);
 }
 
-/* Return posted buffers to the pool. The RX ring must be disabled. */
+/*
+ * Return posted buffers to the pool. The RX ring must be disabled. Frames
+ * the device completed that no poll took are counted as discards; a spare
+ * ring the device never had has none, and its stats are never touched.
+ */
 void nicsim_rxq_free(struct nicsim_rxq *rxq)
 {
 	struct device *dma_dev = &rxq->port->ndev->dev;
+	unsigned int discards = 0;
 
 	for (; rxq->clean != rxq->tail; rxq->clean++) {
 		u32 idx = rxq->clean & (rxq->size - 1);
 
+		if (rxq->desc[idx].status & cpu_to_le16(NICSIM_RXD_STS_DD))
+			discards++;
 		page_pool_put_full_page(rxq->pp, rxq->pages[idx], false);
 		rxq->pages[idx] = NULL;
+	}
+	if (discards) {
+		u64_stats_update_begin(&rxq->syncp);
+		u64_stats_add(&rxq->discards, discards);
+		u64_stats_update_end(&rxq->syncp);
 	}
 	dma_free_coherent(dma_dev, rxq->size * sizeof(*rxq->desc), rxq->desc,
 			  rxq->desc_dma);

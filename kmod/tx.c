@@ -219,6 +219,15 @@ void nicsim_txq_clean(struct nicsim_txq *txq, int budget)
 			break;
 		dma_rmb();	/* status before the rest of the write-back */
 
+		/*
+		 * netpoll polls at budget 0, maybe with IRQs off: no XDP or
+		 * page_pool call there (napi.rst). An XDP frame, and what
+		 * follows it, wait for the next NAPI poll.
+		 */
+		if (unlikely(!budget) && (buf->type == NICSIM_TX_XDP_TX ||
+					  buf->type == NICSIM_TX_XDP_XMIT))
+			break;
+
 		switch (buf->type) {
 		case NICSIM_TX_SKB:
 		case NICSIM_TX_SKB_FRAG:
@@ -240,14 +249,8 @@ void nicsim_txq_clean(struct nicsim_txq *txq, int budget)
 		case NICSIM_TX_XDP_TX:
 			trace_nicsim_tx_clean(dev, txq->qid, idx, desc, NULL,
 					      buf->len);
-			/*
-			 * The page returns to this queue's pool, directly
-			 * from its NAPI; not from netpoll (budget 0).
-			 */
-			if (likely(budget))
-				xdp_return_frame_rx_napi(buf->frame);
-			else
-				xdp_return_frame(buf->frame);
+			/* back to this queue's pool, from its own NAPI */
+			xdp_return_frame_rx_napi(buf->frame);
 			pkts++;
 			break;
 		case NICSIM_TX_XDP_XMIT:

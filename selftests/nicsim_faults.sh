@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The wire and fault injection (debugfs): latency delays frames, and each
 # injected fault (wire drop, TX DMA-map failure, RX refill failure, RX
-# stall, lost interrupt) is counted where hardware or driver would count
+# stall, a bad RX length, lost interrupt) is counted where hardware or driver would count
 # it, loses only what it must, and traffic recovers when it stops. Leaks
 # and splats are caught by the VM runner's kmemleak and dmesg scan.
 
@@ -20,7 +20,7 @@ dbg=/sys/kernel/debug/nicsim/nicsim$ID
 	ktap_skip_all "optional: needs CONFIG_FAULT_INJECTION_DEBUG_FS"
 	exit "$KSFT_SKIP"
 }
-ktap_set_plan 6
+ktap_set_plan 7
 ip netns exec "$NS0" ping -q -c 1 -W 5 10.0.0.2 >/dev/null	# resolve ARP
 
 # stat PORT NAME: an ethtool -S counter of port 0 or 1, over all queues
@@ -85,6 +85,10 @@ ktap_test_result "fail_tx_dma_map: 3 frames dropped and counted, then recovery" 
 	fault_loses 0 fail_tx_dma_map 3 dma_map_errors
 ktap_test_result "fail_rx_stall: 5 frames dropped by the device, then recovery" \
 	fault_loses 1 fail_rx_stall 5 rx_stalled
+# the device writes back a length one past the buffer: the driver must not
+# build an skb past its buffer (skb_over_panic) but discard the frame
+ktap_test_result "fail_rx_bad_len: 3 frames with a bad length discarded, then recovery" \
+	fault_loses 1 fail_rx_bad_len 3 discards
 
 rx_refill() {
 	local before

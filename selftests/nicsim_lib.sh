@@ -13,9 +13,10 @@ lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NICSIM_DEVS=""
 NICSIM_NETNS=""
 
-# Programs built with the tests, beside them: the UDP helper, bpftool
-# (BPFTOOL overrides it), the BPF objects and the nicsim samples.
+# Programs built with the tests, beside them: the UDP and AF_XDP helpers,
+# bpftool (BPFTOOL overrides it), the BPF objects and the nicsim samples.
 NICSIM_UDP=$lib_dir/nicsim_udp
+NICSIM_XSK=$lib_dir/nicsim_xsk
 BPFTOOL=${BPFTOOL:-$lib_dir/bpftool}
 [ -x "$BPFTOOL" ] || BPFTOOL=$(command -v bpftool)
 NICSIM_PASS_OBJ=$lib_dir/nicsim_pass.bpf.o

@@ -3,23 +3,29 @@
 # Soak: everything at once, for NICSIM_SOAK_SECONDS (default 120).
 #  - traffic: TCP both ways (iperf3), UDP floods, a ping flood, UDP to the
 #    ports the XDP programs act on (7: XDP_TX, 9: XDP_DROP, 13: cpumap,
-#    17: devmap out of nicsim into a veth), and a veth whose XDP program
-#    redirects a UDP flood into a nicsim port (ndo_xdp_xmit);
+#    17: devmap out of nicsim into a veth, 19: AF_XDP), and a veth whose
+#    XDP program redirects a UDP flood into a nicsim port (ndo_xdp_xmit);
 #  - XDP programs swapped on the receiving port: PASS, DROP, TX, REDIRECT
-#    through a cpumap or a devmap, and none, each calling
+#    through a cpumap, a devmap or an XSKMAP, and none, each calling
 #    bpf_nicsim_xdp_meta(); a tcx program calling bpf_nicsim_skb_meta();
+#  - AF_XDP sockets in copy mode on both queues of the receiving port,
+#    sending back what they receive, opened and closed over and over;
 #  - reconfiguration: ethtool -L, -G, -C, the MTU, link flaps;
 #  - a second device created, loaded with traffic and deleted, over and over;
 #  - nicsim_qtop calling bpf_nicsim_queue_state() for every queue;
 #  - faults at low probability: nicsim's own (wire drop and corruption, RX
-#    stall, lost interrupt, TX DMA-map and RX refill failure), page_pool
-#    allocation failures (fail_function), and slab and page allocation
-#    failures in nicsim's code (failslab, fail_page_alloc).
+#    stall, a bad RX length, lost interrupt, TX DMA-map and RX refill
+#    failure), page_pool allocation failures (fail_function), and slab
+#    and page allocation failures in nicsim's code (failslab,
+#    fail_page_alloc).
 # Then, with the faults off: every queue of both ports passes traffic, and
 # every frame a port put on the cable is accounted for at the other end:
 #   tx_frames - tx_dma_errors - tx_csum_errors (sent)
 #     = tx_wire_drops + rx_frames + rx_no_buffer + rx_stalled
 #       + rx_oversize + rx_dma_errors (received and dropped, by reason)
+# and every frame the device wrote back to the driver:
+#   rx_frames = packets + xdp_drop + xdp_tx + xdp_redirect + xdp_aborted
+#     + discards
 # Last, rmmod under traffic. The kernel log is checked by make check.
 
 . "$(dirname "$0")/nicsim_lib.sh"
@@ -30,6 +36,7 @@ DBGFS=/sys/kernel/debug
 # (bpffs names take no dots)
 pin=/sys/fs/bpf/nicsim_soak_$$
 jobs_pids=""
+xsk_log=$(mktemp)
 
 faults_off() {
 	local f
@@ -52,6 +59,7 @@ cleanup() {
 	faults_off
 	stop_jobs
 	[ -n "${NS0:-}" ] && detach_all
+	rm -f "$xsk_log"
 	nicsim_cleanup
 }
 trap cleanup EXIT
@@ -63,7 +71,7 @@ nicsim_require iperf3 ethtool ping
 	exit "$KSFT_SKIP"
 }
 [ -x "$BPFTOOL" ] || ktap_exit_fail_msg "no bpftool"
-ktap_set_plan 4
+ktap_set_plan 6
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair 2 || ktap_exit_fail_msg "cannot set up a port pair"
 dbg=$DBGFS/nicsim/nicsim$ID
@@ -171,8 +179,7 @@ for e in json.load(sys.stdin):
 " 2>/dev/null
 }
 
-deadline=$((SECONDS + SECONDS_TOTAL))
-# loop CMD...: run CMD until the deadline, in the background
+# loop CMD...: run CMD until the deadline (set by soak), in the background
 loop() {
 	( while [ "$SECONDS" -lt "$deadline" ]; do "$@"; done ) >/dev/null 2>&1 &
 	jobs_pids="$jobs_pids $!"
@@ -184,7 +191,7 @@ traffic() {
 	loop ip netns exec "$NS0" timeout 20 iperf3 -c 10.0.0.2 -p 5201 -t 5 -P 2
 	loop ip netns exec "$NS1" timeout 20 iperf3 -c 10.0.0.1 -p 5202 -t 5 -R
 	loop ip netns exec "$NS0" ping -q -f -c 2000 -W 1 10.0.0.2
-	for port in 7 9 13 17 5300; do
+	for port in 7 9 13 17 19 5300; do
 		loop ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 "$port" 2000 100
 	done
 	loop ip netns exec "$NS0" "$NICSIM_UDP" send 10.1.0.2 5400 2000 50
@@ -239,9 +246,25 @@ churn() {
 	echo "$id" >"$NICSIM_BUS/del_device"
 }
 
+# xsk QUEUE SECONDS: an AF_XDP socket on QUEUE of IF1 for SECONDS at most
+# (never past the deadline), then a second's pause; its summary or error
+# in xsk_log. While a socket holds queue 1, ethtool -L cannot remove it.
+xsk() {
+	local left=$((deadline - SECONDS))
+
+	[ "$left" -gt "$2" ] && left=$2
+	[ "$left" -gt 0 ] || return
+	ip netns exec "$NS1" "$NICSIM_XSK" "$IF1" "$1" "$xsk_map" "$left" >>"$xsk_log" 2>&1
+	sleep 1
+}
+
 soak() {
+	deadline=$((SECONDS + SECONDS_TOTAL))
 	faults_on
 	traffic
+	xsk_map=$(map_id soak_xsks)
+	loop xsk 0 10
+	loop xsk 1 3
 	loop xdp_swaps
 	loop reconfigure "$NS0" "$IF0"
 	loop reconfigure "$NS1" "$IF1"
@@ -252,6 +275,7 @@ soak() {
 	faults_off
 	stop_jobs
 	pkill -f "iperf3 -s -p 520[12]"
+	nicsim_wait ! pgrep -f "$NICSIM_XSK" >/dev/null
 	ip netns exec "$NS1" "$BPFTOOL" net detach xdpdrv dev "$IF1" 2>/dev/null
 	ktap_print_msg "kfuncs: xdp_meta ok $(bss_val xdp_meta_ok) err $(bss_val xdp_meta_err)," \
 		"skb_meta ok $(bss_val skb_meta_ok) err $(bss_val skb_meta_err)"
@@ -264,6 +288,26 @@ soak() {
 		ip -n "$NS1" link set "$IF1" up mtu 1500
 }
 ktap_test_result "the soak ran, and the ports came back to 2 queues" soak
+
+# the AF_XDP sockets received frames and sent them back, and the kernel
+# found none of their descriptors invalid
+xsk_worked() {
+	local rx tx
+
+	# "rx N tx N completed N dropped N ring_full N fill_empty N", summed
+	set -- $(awk '$1 == "rx" { for (i = 2; i <= 12; i += 2) t[i] += $i }
+		END { for (i = 2; i <= 12; i += 2) printf "%d ", t[i] }' "$xsk_log")
+	rx=${1:-0} tx=${2:-0}
+	ktap_print_msg "AF_XDP (copy mode): $(grep -c '^rx ' "$xsk_log") sockets received" \
+		"$rx frames and sent $tx back ($3 completed); the kernel dropped $4" \
+		"(RX ring full $5, fill ring empty $6)"
+	grep -v -e '^rx ' -e '^ready' -e '^bind to .* queue 1: Invalid argument' \
+		"$xsk_log" | sort | uniq -c | while read -r line; do
+		ktap_print_msg "  $line"
+	done
+	! grep -q "invalid descriptors" "$xsk_log" && [ "$rx" -gt 0 ] && [ "$tx" -gt 0 ]
+}
+ktap_test_result "AF_XDP sockets in copy mode received and sent under the soak" xsk_worked
 
 # rx01 NS DEV: the packets queues 0 and 1 of DEV received
 rx01() {
@@ -315,6 +359,38 @@ every_frame_accounted() {
 }
 ktap_test_result "every frame sent is received or dropped for a counted reason" \
 	every_frame_accounted
+
+# driver_diff NS DEV: "DIFF MESSAGE", where DIFF is the frames DEV's device
+# wrote back less those the driver counted, by where they went
+driver_diff() {
+	ip netns exec "$1" ethtool -S "$2" | awk -v dev="$2" '
+		{ n = $1; sub(/:$/, "", n) }
+		n ~ /^hw[0-9]+_rx_frames$/ { frames += $2 }
+		n ~ /^rx[0-9]+_(packets|xdp_drop|xdp_tx|xdp_redirect|xdp_aborted|discards)$/ {
+			sub(/^rx[0-9]+_/, "", n); c[n] += $2; taken += $2
+		}
+		END {
+			printf "%d %s: the device wrote back %d = stack %d + xdp_drop %d", \
+				frames - taken, dev, frames, c["packets"], c["xdp_drop"]
+			printf " + xdp_tx %d + xdp_redirect %d + xdp_aborted %d + discards %d\n", \
+				c["xdp_tx"], c["xdp_redirect"], c["xdp_aborted"], c["discards"]
+		}'
+}
+driver_settled() { [ "$(driver_diff "$1" "$2" | cut -d' ' -f1)" = 0 ]; }
+driver_accounted_one() { # NS DEV
+	local out
+
+	# a NAPI poll may still be on its way: wait for the counters
+	nicsim_wait driver_settled "$1" "$2"
+	out=$(driver_diff "$1" "$2")
+	ktap_print_msg "${out#* }; difference ${out%% *}"
+	[ "${out%% *}" = 0 ]
+}
+driver_accounted() {
+	driver_accounted_one "$NS1" "$IF1" && driver_accounted_one "$NS0" "$IF0"
+}
+ktap_test_result "every frame the device wrote back reached the stack or XDP, or was counted" \
+	driver_accounted
 
 rmmod_under_traffic() {
 	ip netns exec "$NS0" ping -q -f -W 1 10.0.0.2 >/dev/null 2>&1 &

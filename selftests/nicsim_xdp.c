@@ -4,8 +4,9 @@
  * metadata (right port and queue, descriptor in range, DMA time not in the
  * future) and fails with -ENODEV on a veth; XDP_DROP drops and counts,
  * XDP_TX sends back through the cable, XDP_ABORTED counts, XDP_REDIRECT
- * from a veth lands on a nicsim TX ring (ndo_xdp_xmit), and XDP frames
- * filling the TX ring do not stall the stack's queue.
+ * from a veth lands on a nicsim TX ring (ndo_xdp_xmit), XDP frames
+ * filling the TX ring do not stall the stack's queue, and netpoll's
+ * budget-0 poll makes no XDP or page_pool call.
  *
  * Frames are sent with an AF_PACKET socket on the other port of the cable,
  * so no namespaces or routing are involved.
@@ -32,6 +33,7 @@
 #include "kselftest_harness.h"
 #include "nicsim_kfuncs.h"
 #include "nicsim_test.h"
+#include "nicsim_netpoll.skel.h"
 #include "nicsim_xdp.skel.h"
 
 #define TEST_PROTO	0x88b5		/* IEEE local experimental EtherType */
@@ -175,6 +177,8 @@ FIXTURE_SETUP(nicsim)
 
 FIXTURE_TEARDOWN(nicsim)
 {
+	/* a failed netpoll test may leave netconsole on the port */
+	nicsim_run("rmmod netconsole 2>/dev/null");
 	nicsim_delete(self->id);
 }
 
@@ -450,6 +454,120 @@ TEST_F(nicsim, xdp_xmit_full_ring_wakes_stack_queue)
 	EXPECT_EQ(base + 11, counter->bss->frames);
 
 	redirect_teardown(a, self->rx_ifindex, skel, counter);
+}
+
+/* A UDP socket on @ifname's @port, not blocking; -1 on error. */
+static int udp_listen(const char *ifname, int port)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+	};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname)) ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* How many of the datagrams waiting on @fd contain @text. */
+static int count_datagrams(int fd, const char *text)
+{
+	char buf[1024];
+	ssize_t n;
+	int found = 0;
+
+	while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) >= 0) {
+		buf[n] = '\0';
+		if (strstr(buf, text))
+			found++;
+	}
+	return found;
+}
+
+/*
+ * netpoll (here netconsole) polls at budget 0, IRQs off, when the TX ring
+ * is full. napi.rst: skb TX completions only, no XDP or page_pool call.
+ * With the vector masked, the watchdog's poll turns 56 received frames
+ * into XDP_TX frames that fill the 64-entry TX ring and wait there; kernel
+ * messages then find the ring full, and netpoll's polls must leave those
+ * frames to the next NAPI poll, which sends the messages. (Before the
+ * fix, the poll returned them with xdp_return_frame_rx_napi(), then with
+ * xdp_return_frame(), whose page_pool return warned with IRQs off.)
+ */
+TEST_F(nicsim, netpoll_budget_0_cleans_tx_only)
+{
+	struct nicsim_xdp *skel = load_probe_verdict(XDP_TX, 0);
+	const char *text = "nicsim_xdp: a message for netconsole";
+	unsigned long long xdp_tx0, xdp_tx1 = 0;
+	struct nicsim_netpoll *spy;
+	char cmd[512], msix[128];
+	int i, fd, got = 0;
+
+	ASSERT_NE(NULL, skel);
+	snprintf(cmd, sizeof(cmd),
+		 "modprobe netconsole netconsole=6665@10.99.0.1/%s,6666@10.99.0.2/",
+		 self->tx_if);
+	if (nicsim_run(cmd)) {
+		nicsim_xdp__destroy(skel);
+		SKIP(return, "optional: netconsole (CONFIG_NETCONSOLE) drives netpoll");
+	}
+	spy = nicsim_netpoll__open_and_load();
+	ASSERT_NE(NULL, spy);
+	ASSERT_EQ(0, nicsim_netpoll__attach(spy));
+	snprintf(cmd, sizeof(cmd), "ethtool -G %s rx 64 tx 64", self->tx_if);
+	ASSERT_EQ(0, nicsim_run(cmd));
+	/* netconsole's messages, received on the peer */
+	snprintf(cmd, sizeof(cmd), "ip addr add 10.99.0.2/24 dev %s", self->rx_if);
+	ASSERT_EQ(0, nicsim_run(cmd));
+	fd = udp_listen(self->rx_if, 6666);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, bpf_xdp_attach(if_nametoindex(self->tx_if),
+				    bpf_program__fd(skel->progs.nicsim_xdp_probe),
+				    XDP_FLAGS_DRV_MODE, NULL));
+
+	/* no interrupt: only the watchdog polls, once per 500 ms at most */
+	snprintf(msix, sizeof(msix), "/sys/kernel/debug/nicsim/nicsim%u/port0/msix",
+		 self->id);
+	snprintf(cmd, sizeof(cmd), "echo 0 mask > %s", msix);
+	ASSERT_EQ(0, nicsim_run(cmd));
+	xdp_tx0 = ethtool_stat(self->tx_if, "rx*_xdp_tx");
+	/* fewer than the budget: the poll completes, the XDP_TX frames stay */
+	ASSERT_EQ(56, send_frames(self->rx_if, self->tx_if, 56));
+	for (i = 0; i < 300 && xdp_tx1 - xdp_tx0 < 48; i++) {
+		usleep(10000);
+		xdp_tx1 = ethtool_stat(self->tx_if, "rx*_xdp_tx");
+	}
+	ASSERT_LE(48, xdp_tx1 - xdp_tx0);
+	for (i = 0; i < 5; i++) {
+		snprintf(cmd, sizeof(cmd), "echo '<6>%s' > /dev/kmsg", text);
+		nicsim_run(cmd);
+	}
+	/* the watchdog's next poll frees the ring: the messages go out */
+	for (i = 0; i < 500 && got < 5; i++) {
+		usleep(10000);
+		got += count_datagrams(fd, text);
+	}
+	close(fd);
+	TH_LOG("XDP_TX %llu; netpoll: %llu polls, %llu XDP and %llu page_pool calls; %d messages",
+	       xdp_tx1 - xdp_tx0, spy->bss->polls, spy->bss->xdp_calls,
+	       spy->bss->pp_calls, got);
+	EXPECT_LT(0, spy->bss->polls);	/* netpoll did poll */
+	EXPECT_EQ(0, spy->bss->xdp_calls);
+	EXPECT_EQ(0, spy->bss->pp_calls);
+	EXPECT_EQ(5, got);	/* all of them, once the ring was cleaned */
+
+	snprintf(cmd, sizeof(cmd), "echo 0 unmask > %s", msix);
+	nicsim_run(cmd);
+	nicsim_run("rmmod netconsole");
+	bpf_xdp_detach(if_nametoindex(self->tx_if), XDP_FLAGS_DRV_MODE, NULL);
+	nicsim_netpoll__destroy(spy);
+	nicsim_xdp__destroy(skel);
 }
 
 /* The same program on a veth: the kfunc must refuse, not return garbage. */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * XDP programs nicsim_soak.sh swaps on a port under traffic: every verdict.
- * Each one acts only on UDP to its own port and passes everything else,
- * so the soak's TCP and ping keep flowing whichever is attached. Each calls
+ * Each one acts only on UDP to its own port, and all but soak_pass send
+ * UDP to SOAK_XSK_PORT to an AF_XDP socket; everything else passes, so
+ * the soak's TCP and ping keep flowing whichever is attached. Each calls
  * bpf_nicsim_xdp_meta(); a tcx program calls bpf_nicsim_skb_meta() (qtop
  * calls bpf_nicsim_queue_state()), so the kfuncs run under it all too.
  */
@@ -19,6 +20,7 @@
 #define SOAK_REDIRECT_PORT	13	/* through a cpumap to the stack */
 
 #define SOAK_DEVMAP_PORT	17	/* through a devmap out of the port */
+#define SOAK_XSK_PORT		19	/* to an AF_XDP socket, which echoes */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_CPUMAP);
@@ -42,6 +44,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } soak_devmap_in SEC(".maps");
+
+/* the AF_XDP sockets nicsim_xsk binds, by queue */
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} soak_xsks SEC(".maps");
 
 __u64 xdp_meta_ok, xdp_meta_err;	/* errors: on a veth */
 __u64 skb_meta_ok, skb_meta_err;	/* locally made skbs give -ENODEV */
@@ -78,11 +88,21 @@ int soak_pass(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+/* UDP to SOAK_XSK_PORT: to the queue's AF_XDP socket, if it has one */
+static int to_xsk(struct xdp_md *ctx)
+{
+	return bpf_redirect_map(&soak_xsks, ctx->rx_queue_index, XDP_PASS);
+}
+
 SEC("xdp")
 int soak_drop(struct xdp_md *ctx)
 {
+	__u16 dport = udp_dport(ctx);
+
 	xdp_meta(ctx);
-	return udp_dport(ctx) == SOAK_DROP_PORT ? XDP_DROP : XDP_PASS;
+	if (dport == SOAK_XSK_PORT)
+		return to_xsk(ctx);
+	return dport == SOAK_DROP_PORT ? XDP_DROP : XDP_PASS;
 }
 
 SEC("xdp")
@@ -92,8 +112,12 @@ int soak_tx(struct xdp_md *ctx)
 	struct ethhdr *eth = (void *)(long)ctx->data;
 	__u8 tmp[ETH_ALEN];
 
+	__u16 dport = udp_dport(ctx);
+
 	xdp_meta(ctx);
-	if (udp_dport(ctx) != SOAK_TX_PORT || (void *)(eth + 1) > data_end)
+	if (dport == SOAK_XSK_PORT)
+		return to_xsk(ctx);
+	if (dport != SOAK_TX_PORT || (void *)(eth + 1) > data_end)
 		return XDP_PASS;
 	__builtin_memcpy(tmp, eth->h_dest, ETH_ALEN);
 	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
@@ -107,6 +131,8 @@ int soak_redirect(struct xdp_md *ctx)
 	__u16 dport = udp_dport(ctx);
 
 	xdp_meta(ctx);
+	if (dport == SOAK_XSK_PORT)
+		return to_xsk(ctx);
 	if (dport == SOAK_DEVMAP_PORT)
 		return bpf_redirect_map(&soak_devmap, 0, XDP_PASS);
 	if (dport != SOAK_REDIRECT_PORT)
