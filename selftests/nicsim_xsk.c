@@ -21,6 +21,8 @@
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,11 +51,11 @@ struct ring {
 	size_t map_len;
 };
 
-static volatile sig_atomic_t stop;
+static atomic_bool stop;
 
 static void on_signal(int sig)
 {
-	stop = 1;
+	atomic_store(&stop, true);
 }
 
 static int ring_map(int fd, struct ring *r, const struct xdp_ring_offset *off,
@@ -203,7 +205,7 @@ int main(int argc, char **argv)
 	printf("ready\n");
 	fflush(stdout);
 
-	while (!stop && time(NULL) < end) {
+	while (!atomic_load(&stop) && time(NULL) < end) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		__u32 n, room, c, sent = 0;
 
