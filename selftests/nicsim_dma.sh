@@ -28,7 +28,28 @@ ip -n "$NS1" link set "$IF1" up
 ip netns exec "$NS0" ping -q -c 5 -i 0.1 -W 5 10.0.0.2 >/dev/null
 ip -n "$NS0" link set "$IF0" down
 ip -n "$NS1" link set "$IF1" down
-sleep 1		# pages still in flight return to their pool
+# unpaired: each map with no later unmap of the same address and size
+# (port 0's pool mapped its pages before the trace began: their unmaps
+# pair with nothing, and that is fine)
+unpaired() {
+	awk -v dev="nicsim$ID" '
+		$0 ~ " dma_(un)?map_page: " dev " " {
+			for (i = 1; i <= NF; i++) {
+				if ($i ~ /^dma_addr=/) a = $i
+				if ($i ~ /^size=/) s = $i
+			}
+			k = a " " s
+			if ($0 ~ / dma_map_page: /) n[k]++
+			else if (n[k] > 0) n[k]--
+		}
+		END {
+			for (k in n) if (n[k]) { print "never unmapped: " k; bad++ }
+			exit bad > 0
+		}' "$inst/trace" | head -n 5
+}
+# pages still in flight return to their pool, whose release retries
+# every second: wait for the unmaps themselves
+nicsim_wait eval '[ -z "$(unpaired)" ]'
 echo 0 >"$inst/tracing_on"
 
 count() { grep -c " $1: nicsim$ID " "$inst/trace"; }
@@ -43,23 +64,7 @@ ktap_test_result "rings come from dma_alloc_coherent() and go back" \
 	[ "$alloc" -ge 2 -a "$free" -ge "$alloc" ]
 ktap_test_result "TX buffers and page_pool pages are mapped (dma_map_page)" \
 	[ "$map" -ge 5 ]
-# pair each map with a later unmap of the same address and size (port 0's
-# pool mapped its pages before the trace began: their unmaps pair with
-# nothing, and that is fine)
-unpaired=$(awk -v dev="nicsim$ID" '
-	$0 ~ " dma_(un)?map_page: " dev " " {
-		for (i = 1; i <= NF; i++) {
-			if ($i ~ /^dma_addr=/) a = $i
-			if ($i ~ /^size=/) s = $i
-		}
-		k = a " " s
-		if ($0 ~ / dma_map_page: /) n[k]++
-		else if (n[k] > 0) n[k]--
-	}
-	END {
-		for (k in n) if (n[k]) { print "never unmapped: " k; bad++ }
-		exit bad > 0
-	}' "$inst/trace" | head -n 5)
+unpaired=$(unpaired)
 [ -n "$unpaired" ] && ktap_print_msg "$unpaired"
 ktap_test_result "each mapping made while traced is unmapped, by address and size" \
 	[ -z "$unpaired" ]

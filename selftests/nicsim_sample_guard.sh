@@ -66,12 +66,14 @@ stop() {
 # whether the bind and the send went through (the connect goes nowhere
 # either way: the audit trail tells)
 calls() {
-	local bind send
+	local bind send recv_out
 
-	in_cg "$NS1" "$NICSIM_UDP" recv 10.0.0.2 8080 1 1 >/dev/null 2>&1 &
-	sleep 0.3
+	recv_out=$(mktemp)
+	in_cg "$NS1" "$NICSIM_UDP" recv 10.0.0.2 8080 1 1 >"$recv_out" 2>&1 &
+	nicsim_wait grep -q '^ready' "$recv_out"	# bound
 	in_cg "$NS0" "$NICSIM_UDP" send 10.0.0.2 8080 1 >/dev/null 2>&1
 	wait $!
+	rm -f "$recv_out"
 	# "ready" once bound
 	bind=$(in_cg "$NS1" "$NICSIM_UDP" recv 10.0.0.2 9999 1 1 2>&1 | grep -c '^ready')
 	in_cg "$NS0" "$NICSIM_UDP" send 10.0.0.9 9 1 >/dev/null 2>&1

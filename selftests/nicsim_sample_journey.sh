@@ -42,11 +42,16 @@ journey() {
 	ktap_print_msg "nicsim_journey did not start: $(head -c 300 "$out")"
 	return 1
 }
-# udp PORT COUNT: COUNT datagrams from $NS0 to a socket on 10.0.0.2:PORT
+# udp PORT COUNT: COUNT datagrams from $NS0 to a socket on 10.0.0.2:PORT,
+# received, and their TX completions (where a send journey ends) done
 udp() {
-	nicsim_udp_recv "$NS1" 10.0.0.2 "$1" "$2" 10 "$tmp/udp.out" || return 1
-	ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 "$1" "$2" 2000 64
-	wait "$NICSIM_RECV_PID"
+	local n=$2 tx0
+
+	tx0=$(nicsim_stat "$NS0" "$IF0" tx_packets)
+	nicsim_udp_recv "$NS1" 10.0.0.2 "$1" "$n" 10 "$tmp/udp.out" || return 1
+	ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 "$1" "$n" 2000 64
+	wait "$NICSIM_RECV_PID" || return 1
+	nicsim_wait eval '[ $(( $(nicsim_stat "$NS0" "$IF0" tx_packets) - tx0 )) -ge "$n" ]'
 }
 stop() {
 	kill -INT "$journey_pid"
@@ -57,7 +62,6 @@ stop() {
 histograms() {
 	journey "$tmp/hist" --proto udp --dport 7000 || return 1
 	udp 7000 50 || { ktap_print_msg "receiver missed datagrams"; return 1; }
-	sleep 0.5
 	stop
 	$PY - "$tmp/hist" <<'PYEOF'
 import json, sys
@@ -133,7 +137,6 @@ ktap_test_result "a datagram's send and receive journeys share its sequence numb
 sampled() {
 	journey "$tmp/s" --timeline --sample 5 --dport 7002 || return 1
 	udp 7002 10 || return 1
-	sleep 0.5
 	stop
 	$PY - "$tmp/s" <<'PYEOF'
 import json, sys

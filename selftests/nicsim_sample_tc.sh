@@ -75,9 +75,9 @@ balanced() {
 	b0=$(rx "${P[3]}")
 	run "$NS1" "$tmp/lb" -i "$IF1" -t "${P[0]}" -t "${P[2]}" || return 1
 	ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 7300 100 1000 64
-	sleep 0.5
+	# wait for the redirected frames themselves
+	nicsim_wait eval '[ $(( $(rx "${P[1]}") - a0 + $(rx "${P[3]}") - b0 )) -ge 100 ]'
 	stop
-	sleep 0.2
 	a=$(( $(rx "${P[1]}") - a0 ))
 	b=$(( $(rx "${P[3]}") - b0 ))
 	ktap_print_msg "${P[1]} received $a, ${P[3]} received $b"

@@ -261,10 +261,10 @@ xsk() {
 soak() {
 	deadline=$((SECONDS + SECONDS_TOTAL))
 	faults_on
-	traffic
 	xsk_map=$(map_id soak_xsks)
 	loop xsk 0 10
 	loop xsk 1 3
+	traffic
 	loop xdp_swaps
 	loop reconfigure "$NS0" "$IF0"
 	loop reconfigure "$NS1" "$IF1"
@@ -295,6 +295,7 @@ xsk_worked() {
 	local rx tx
 
 	# "rx N tx N completed N dropped N ring_full N fill_empty N", summed
+	# shellcheck disable=SC2046 # six numbers
 	set -- $(awk '$1 == "rx" { for (i = 2; i <= 12; i += 2) t[i] += $i }
 		END { for (i = 2; i <= 12; i += 2) printf "%d ", t[i] }' "$xsk_log")
 	rx=${1:-0} tx=${2:-0}
@@ -314,6 +315,13 @@ rx01() {
 	ip netns exec "$1" ethtool -S "$2" |
 		awk '/^ *rx[01]_packets:/ { printf "%s ", $2 }'
 }
+# both_grew NS DEV: queues 0 and 1 of DEV both received since $before
+both_grew() {
+	after=$(rx01 "$1" "$2")
+	# shellcheck disable=SC2086 # two numbers each
+	set -- $before $after
+	[ "$3" -gt "$1" ] && [ "$4" -gt "$2" ]
+}
 # every queue of both ports receives: 64 flows each way spread over both
 queues_pass() {
 	local before after ns dev peer src dir ok=0
@@ -324,11 +332,8 @@ queues_pass() {
 		before=$(rx01 "$ns" "$dev")
 		ip netns exec "$src" bash -c \
 			"for i in \$(seq 64); do echo x >/dev/udp/$peer/9; done" 2>/dev/null
-		sleep 0.5
-		after=$(rx01 "$ns" "$dev")
+		nicsim_wait both_grew "$ns" "$dev" && ok=$((ok + 1))
 		ktap_print_msg "$dev rx0/rx1 packets: $before-> $after"
-		set -- $before $after
-		[ "$3" -gt "$1" ] && [ "$4" -gt "$2" ] && ok=$((ok + 1))
 	done
 	[ "$ok" = 2 ] && ip netns exec "$NS0" ping -q -c 5 -i 0.1 -W 2 10.0.0.2 >/dev/null
 }
@@ -336,10 +341,9 @@ ktap_test_result "every queue passes traffic after the soak" queues_pass
 
 # hwstat NS DEV NAME: a device counter of DEV summed over its queues
 hwstat() { nicsim_ethtool_stat "$1" "$2" "$3"; }
-accounted() { # FROM_NS FROM_DEV TO_NS TO_DEV
-	local sent lost recv diff
-
-	sleep 1	# the cable drains (the longest latency is far shorter)
+# device_diff FROM_NS FROM_DEV TO_NS TO_DEV: sets sent, lost, recv, drops
+# and diff, what FROM_DEV sent less what TO_DEV's device accounts for
+device_diff() {
 	sent=$(( $(hwstat "$1" "$2" tx_frames) - $(hwstat "$1" "$2" tx_dma_errors) -
 		 $(hwstat "$1" "$2" tx_csum_errors) ))
 	lost=$(hwstat "$1" "$2" tx_wire_drops)
@@ -350,6 +354,13 @@ accounted() { # FROM_NS FROM_DEV TO_NS TO_DEV
 	diff=$(( sent - lost - recv - $(hwstat "$3" "$4" rx_no_buffer) -
 		 $(hwstat "$3" "$4" rx_stalled) - $(hwstat "$3" "$4" rx_oversize) -
 		 $(hwstat "$3" "$4" rx_dma_errors) ))
+	[ "$diff" -eq 0 ]
+}
+accounted() { # FROM_NS FROM_DEV TO_NS TO_DEV
+	local sent lost recv drops diff
+
+	# frames still on the cable arrive within its latency: wait for them
+	nicsim_wait device_diff "$@"
 	ktap_print_msg "$2 -> $4: sent $sent = wire drops $lost + received $recv" \
 		"+ $drops; difference $diff"
 	[ "$sent" -gt 1000 ] && [ "$diff" -eq 0 ]
@@ -392,12 +403,20 @@ driver_accounted() {
 ktap_test_result "every frame the device wrote back reached the stack or XDP, or was counted" \
 	driver_accounted
 
+rx_above() { [ "$(nicsim_stat "$1" "$2" rx_packets)" -ge "$3" ]; }
 rmmod_under_traffic() {
+	local rx0 rx1
+
+	rx0=$(nicsim_stat "$NS1" "$IF1" rx_packets)
+	rx1=$(nicsim_stat "$NS0" "$IF0" rx_packets)
+
 	ip netns exec "$NS0" ping -q -f -W 1 10.0.0.2 >/dev/null 2>&1 &
 	jobs_pids=$!
 	ip netns exec "$NS1" ping -q -f -W 1 10.0.0.1 >/dev/null 2>&1 &
 	jobs_pids="$jobs_pids $!"
-	sleep 1
+	# both ways flowing
+	nicsim_wait rx_above "$NS1" "$IF1" $((rx0 + 50)) &&
+		nicsim_wait rx_above "$NS0" "$IF0" $((rx1 + 50)) || return 1
 	detach_all
 	timeout 60 rmmod nicsim || return 1
 	stop_jobs

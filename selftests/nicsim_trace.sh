@@ -49,15 +49,23 @@ inst=$NICSIM_TRACE_INSTANCE
 for ev in $EVENTS; do
 	echo 1 >"$inst/events/nicsim/$ev/enable"
 done
-ip netns exec "$NS1" "$NICSIM_UDP" recv 10.0.0.2 4000 1 10 >/dev/null &
-receiver=$!
-sleep 0.5
+recv_out=$(mktemp)
+nicsim_udp_recv "$NS1" 10.0.0.2 4000 1 10 "$recv_out" ||
+	ktap_exit_fail_msg "the receiver did not bind"
+receiver=$NICSIM_RECV_PID
 ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 4000 1 0 "$PAYLOAD" ||
 	ktap_exit_fail_msg "send failed"
 wait "$receiver"
 rc=$?
 receiver=""
-sleep 0.2	# the TX completion may come after the receiver's wake-up
+rm -f "$recv_out"
+# the TX completion may come after the receiver's wake-up: every frame
+# posted is cleaned
+cleaned() {
+	[ "$(grep -c ' nicsim_tx_clean: ' "$inst/trace")" -ge \
+	  "$(grep -c ' nicsim_tx_post: ' "$inst/trace")" ]
+}
+nicsim_wait cleaned
 echo 0 >"$inst/tracing_on"
 mapfile -t trace < <(grep -v '^#' "$inst/trace")
 ktap_print_msg "${#trace[@]} events traced"

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * XDP programs nicsim_soak.sh swaps on a port under traffic: every verdict.
- * Each one acts only on UDP to its own port, and all but soak_pass send
- * UDP to SOAK_XSK_PORT to an AF_XDP socket; everything else passes, so
- * the soak's TCP and ping keep flowing whichever is attached. Each calls
+ * Each one acts only on UDP to its own port, and each sends UDP to
+ * SOAK_XSK_PORT to an AF_XDP socket; everything else passes, so the
+ * soak's TCP and ping keep flowing whichever is attached. Each calls
  * bpf_nicsim_xdp_meta(); a tcx program calls bpf_nicsim_skb_meta() (qtop
  * calls bpf_nicsim_queue_state()), so the kfuncs run under it all too.
  */
@@ -81,17 +81,19 @@ static __u16 udp_dport(struct xdp_md *ctx)
 	return bpf_ntohs(udp->dest);
 }
 
-SEC("xdp")
-int soak_pass(struct xdp_md *ctx)
-{
-	xdp_meta(ctx);
-	return XDP_PASS;
-}
-
 /* UDP to SOAK_XSK_PORT: to the queue's AF_XDP socket, if it has one */
 static int to_xsk(struct xdp_md *ctx)
 {
 	return bpf_redirect_map(&soak_xsks, ctx->rx_queue_index, XDP_PASS);
+}
+
+SEC("xdp")
+int soak_pass(struct xdp_md *ctx)
+{
+	xdp_meta(ctx);
+	if (udp_dport(ctx) == SOAK_XSK_PORT)
+		return to_xsk(ctx);
+	return XDP_PASS;
 }
 
 SEC("xdp")
