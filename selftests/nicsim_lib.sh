@@ -174,6 +174,14 @@ nicsim_stat() {
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
 }
 
+# nicsim_stat_reaches NS IFNAME COUNTER N: wait until the statistic is at
+# least N (nicsim_wait's 5 s at most); fails if it never gets there.
+nicsim_stat_reaches() {
+	local ns=$1 dev=$2 stat=$3 min=$4
+
+	nicsim_wait eval '[ "$(nicsim_stat "$ns" "$dev" "$stat")" -ge "$min" ]'
+}
+
 # nicsim_ethtool_now NS IFNAME OPTION FIELD: the current value of FIELD
 # ("RX", "Combined") in `ethtool OPTION` (-g, -l), not its maximum
 nicsim_ethtool_now() {

@@ -403,7 +403,6 @@ driver_accounted() {
 ktap_test_result "every frame the device wrote back reached the stack or XDP, or was counted" \
 	driver_accounted
 
-rx_above() { [ "$(nicsim_stat "$1" "$2" rx_packets)" -ge "$3" ]; }
 rmmod_under_traffic() {
 	local rx0 rx1
 
@@ -415,8 +414,8 @@ rmmod_under_traffic() {
 	ip netns exec "$NS1" ping -q -f -W 1 10.0.0.1 >/dev/null 2>&1 &
 	jobs_pids="$jobs_pids $!"
 	# both ways flowing
-	nicsim_wait rx_above "$NS1" "$IF1" $((rx0 + 50)) &&
-		nicsim_wait rx_above "$NS0" "$IF0" $((rx1 + 50)) || return 1
+	nicsim_stat_reaches "$NS1" "$IF1" rx_packets $((rx0 + 50)) &&
+		nicsim_stat_reaches "$NS0" "$IF0" rx_packets $((rx1 + 50)) || return 1
 	detach_all
 	timeout 60 rmmod nicsim || return 1
 	stop_jobs

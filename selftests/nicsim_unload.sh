@@ -18,11 +18,11 @@ nicsim_new "$((ID + 1))" 4 || ktap_exit_fail_msg "cannot create a second device"
 ip netns exec "$NS0" ping -q -i 0.01 -c 100000 10.0.0.2 >/dev/null 2>&1 &
 pinger=$!
 # flowing: the receiver's count moves twice, 10 pings apart at least
-rx_above() { rx1=$(nicsim_stat "$NS1" "$IF1" rx_packets); [ "$rx1" -ge "$1" ]; }
 rx0=$(nicsim_stat "$NS1" "$IF1" rx_packets)
-nicsim_wait rx_above $((rx0 + 10))
-rx0=$rx1
-nicsim_wait rx_above $((rx0 + 10))
+nicsim_stat_reaches "$NS1" "$IF1" rx_packets $((rx0 + 10))
+rx0=$(nicsim_stat "$NS1" "$IF1" rx_packets)
+nicsim_stat_reaches "$NS1" "$IF1" rx_packets $((rx0 + 10))
+rx1=$(nicsim_stat "$NS1" "$IF1" rx_packets)
 rmmod_ok=true
 rmmod nicsim || rmmod_ok=false
 kill "$pinger" 2>/dev/null
