@@ -3,7 +3,8 @@
 #
 #   make demo    boot the VM, send traffic through nicsim, print timelines
 #   make check   every kselftest on the debug kernel, then checkpatch
-#   make bench   what nicsim's tracepoints cost (scripts/bench-tracepoints)
+#   make bench   the benchmark suite against veth (scripts/bench), then
+#                BENCHMARKS.md and its charts (scripts/bench-report)
 #   make soak    the soak test alone, DURATION seconds (default 600), debug kernel
 #   make patches write the series against Linux 6.12 into patches/
 #
@@ -32,9 +33,12 @@ prepare module:
 	@scripts/prepare $(FLAVOUR)
 shell:
 	@scripts/prepare $(FLAVOUR) >/dev/null && scripts/vm-run --flavour $(FLAVOUR)
+RUNS ?= 5
+SECS ?= 3
 bench:
 	@scripts/prepare $(FLAVOUR) >/dev/null && \
-		scripts/vm-run --flavour $(FLAVOUR) -- scripts/bench-tracepoints
+		scripts/vm-run --flavour $(FLAVOUR) --timeout 7200 -- \
+		scripts/bench $(RUNS) $(SECS) && scripts/bench-report
 
 DURATION ?= 600
 soak:
