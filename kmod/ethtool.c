@@ -20,7 +20,7 @@ static const char nicsim_rxq_stat_names[][ETH_GSTRING_LEN] = {
 
 static const char nicsim_txq_stat_names[][ETH_GSTRING_LEN] = {
 	"packets", "bytes", "doorbells", "dma_map_errors", "ring_full",
-	"frags", "csum_partial", "xdp_xmit", "xdp_xmit_errors", "timeouts",
+	"frags", "csum_partial", "tso", "xdp_xmit", "xdp_xmit_errors", "timeouts",
 };
 
 static const char nicsim_hwq_stat_names[][ETH_GSTRING_LEN] = {
@@ -29,6 +29,7 @@ static const char nicsim_hwq_stat_names[][ETH_GSTRING_LEN] = {
 	"rx_oversize", "rx_csum_errors", "rx_vlan_stripped", "rx_dma_errors",
 	"tx_frames",
 	"tx_dma_errors", "tx_csum_errors", "tx_wire_drops", "tx_wire_corrupted",
+	"tx_tso_segs", "tx_tso_errors",
 };
 
 #define NICSIM_RXQ_STATS	ARRAY_SIZE(nicsim_rxq_stat_names)
@@ -105,9 +106,10 @@ static u64 *nicsim_qpair_stats(struct nicsim_qpair *qp, u64 *data)
 		data[4] = u64_stats_read(&txq->ring_full);
 		data[5] = u64_stats_read(&txq->frags);
 		data[6] = u64_stats_read(&txq->csum_partial);
-		data[7] = u64_stats_read(&txq->xdp_xmit);
-		data[8] = u64_stats_read(&txq->xdp_xmit_errors);
-		data[9] = u64_stats_read(&txq->timeouts);
+		data[7] = u64_stats_read(&txq->tso);
+		data[8] = u64_stats_read(&txq->xdp_xmit);
+		data[9] = u64_stats_read(&txq->xdp_xmit_errors);
+		data[10] = u64_stats_read(&txq->timeouts);
 	} while (u64_stats_fetch_retry(&txq->syncp, start));
 	data += NICSIM_TXQ_STATS;
 
@@ -133,6 +135,8 @@ static u64 *nicsim_qpair_stats(struct nicsim_qpair *qp, u64 *data)
 	*data++ = READ_ONCE(hwq->tx_csum_errors);
 	*data++ = READ_ONCE(hwq->tx_wire_drops);
 	*data++ = READ_ONCE(hwq->tx_wire_corrupted);
+	*data++ = READ_ONCE(hwq->tx_tso_segs);
+	*data++ = READ_ONCE(hwq->tx_tso_errors);
 	return data;
 }
 

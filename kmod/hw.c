@@ -184,8 +184,8 @@ int nicsim_hw_init(struct nicsim_dev *ndev)
 		for (q = 0; q < hw->num_queues; q++) {
 			struct nicsim_vector *vec = &hw->vectors[q];
 
-			hw->queues[q].fifo = kmalloc(NICSIM_TX_FIFO_SIZE,
-						     GFP_KERNEL);
+			hw->queues[q].fifo = kvmalloc(NICSIM_TX_FIFO_SIZE,
+						      GFP_KERNEL);
 			if (!hw->queues[q].fifo) {
 				err = -ENOMEM;
 				goto err_unmap;
@@ -205,7 +205,7 @@ err_unmap:
 	for (p = 0; p < ndev->num_ports; p++)
 		for (q = 0; q < NICSIM_MAX_QUEUES; q++) {
 			nicsim_hw_vector_fini(ndev, &ndev->hw_ports[p].vectors[q]);
-			kfree(ndev->hw_ports[p].queues[q].fifo);
+			kvfree(ndev->hw_ports[p].queues[q].fifo);
 		}
 	nicsim_hw_irq_domain_remove(ndev);
 err_destroy_wq:
@@ -223,7 +223,7 @@ void nicsim_hw_fini(struct nicsim_dev *ndev)
 	for (p = 0; p < ndev->num_ports; p++)
 		for (q = 0; q < NICSIM_MAX_QUEUES; q++) {
 			nicsim_hw_vector_fini(ndev, &ndev->hw_ports[p].vectors[q]);
-			kfree(ndev->hw_ports[p].queues[q].fifo);
+			kvfree(ndev->hw_ports[p].queues[q].fifo);
 		}
 	nicsim_hw_irq_domain_remove(ndev);
 	destroy_workqueue(ndev->wq);

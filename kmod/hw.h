@@ -33,6 +33,13 @@
  * frame takes one descriptor per buffer; the last one has EOP. The first
  * one asks for checksum offload: the device sums from csum_start to the
  * end of the frame and stores the folded sum at csum_start + csum_offset.
+ * Or it asks for TCP segmentation (TSO): the frame is hdr_len bytes of
+ * headers (IPv4 or IPv6 at l3_start, TCP at csum_start) and a payload
+ * that the device cuts into mss-byte segments, each sent with a copy of
+ * the headers, fixed up as a NIC does: IPv4 total length, ID (+1
+ * per segment) and header checksum, IPv6 payload length, TCP sequence
+ * number, FIN and PSH on the last segment only, CWR on the first only,
+ * and the TCP checksum.
  */
 struct nicsim_tx_desc {
 	__le64 addr;		/* bus address of the buffer */
@@ -41,17 +48,22 @@ struct nicsim_tx_desc {
 	__le16 status;		/* NICSIM_TXD_STS_*, written back */
 	__le16 csum_start;	/* from the frame's first byte */
 	__le16 csum_offset;	/* from csum_start */
-	__le16 rsvd[3];
+	__le16 mss;		/* TSO: payload bytes per segment */
+	__le16 hdr_len;		/* TSO: headers, up to the TCP payload */
+	__le16 l3_start;	/* TSO: the IP header, from the first byte */
 	__le64 seq;		/* written back: device frame sequence number */
 	__le64 tstamp;		/* written back: DMA-read completion, ns */
 };
 
 #define NICSIM_TXD_CMD_EOP	BIT(0)	/* last descriptor of a frame */
 #define NICSIM_TXD_CMD_CSUM	BIT(1)	/* checksum offload (first desc) */
+#define NICSIM_TXD_CMD_TSO	BIT(2)	/* TCP segmentation (first desc) */
 #define NICSIM_TXD_STS_DD	BIT(0)	/* descriptor done */
 
-/* The device's TX FIFO: the largest frame it gathers. */
-#define NICSIM_TX_FIFO_SIZE	16384
+/* The device's TX FIFO: the largest frame it gathers, a TSO one too. */
+#define NICSIM_TX_FIFO_SIZE	65536
+/* The longest TSO headers the device copies into each segment. */
+#define NICSIM_TSO_MAX_HDR	256
 
 /*
  * RX descriptor. The driver posts it with addr and buf_len and a clear

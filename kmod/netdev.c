@@ -370,7 +370,9 @@ static void nicsim_get_queue_stats_tx(struct net_device *dev, int idx,
 	do {
 		start = u64_stats_fetch_begin(&txq->syncp);
 		tx->needs_csum = u64_stats_read(&txq->csum_partial);
+		tx->hw_gso_packets = u64_stats_read(&txq->tso);
 	} while (u64_stats_fetch_retry(&txq->syncp, start));
+	tx->hw_gso_wire_packets = READ_ONCE(txq->hwq->tx_tso_segs);
 	tx->hw_drops = READ_ONCE(txq->hwq->tx_dma_errors);
 	tx->hw_drop_errors = tx->hw_drops;
 }
@@ -393,6 +395,8 @@ static void nicsim_get_base_stats(struct net_device *dev,
 	tx->packets = 0;
 	tx->bytes = 0;
 	tx->needs_csum = 0;
+	tx->hw_gso_packets = 0;
+	tx->hw_gso_wire_packets = 0;
 	tx->hw_drops = 0;
 	tx->hw_drop_errors = 0;
 	for (q = port->num_queues; q < port->hw->num_queues; q++) {
@@ -410,6 +414,8 @@ static void nicsim_get_base_stats(struct net_device *dev,
 		tx->packets += qtx.packets;
 		tx->bytes += qtx.bytes;
 		tx->needs_csum += qtx.needs_csum;
+		tx->hw_gso_packets += qtx.hw_gso_packets;
+		tx->hw_gso_wire_packets += qtx.hw_gso_wire_packets;
 		tx->hw_drops += qtx.hw_drops;
 		tx->hw_drop_errors += qtx.hw_drop_errors;
 	}
@@ -607,8 +613,11 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = NICSIM_MAX_MTU;
 	dev->hw_features = NETIF_F_RXHASH | NETIF_F_RXCSUM |
-			   NETIF_F_HW_VLAN_CTAG_RX | NETIF_F_SG | NETIF_F_HW_CSUM;
+			   NETIF_F_HW_VLAN_CTAG_RX | NETIF_F_SG | NETIF_F_HW_CSUM |
+			   NETIF_F_TSO | NETIF_F_TSO6;
 	dev->features = dev->hw_features;
+	/* a TSO frame, headers included, fits the device's TX FIFO */
+	netif_set_tso_max_size(dev, NICSIM_TX_FIFO_SIZE);
 	nicsim_hw_vlan_strip(hw, true);
 	xdp_set_features_flag(dev, NETDEV_XDP_ACT_BASIC |
 			      NETDEV_XDP_ACT_REDIRECT |
@@ -621,9 +630,16 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 	if (err)
 		goto err_napi_del;
 	nicsim_apply(port, hw->num_queues, NICSIM_DEFAULT_RING_SIZE, dev->mtu);
-	/* no moderation until ethtool -C asks: one interrupt per completion */
-	port->coalesce.rx_max_coalesced_frames = 1;
-	port->coalesce.tx_max_coalesced_frames = 1;
+	/*
+	 * Moderate as NICs do by default: an interrupt once 64 completions
+	 * are pending or 30 us after the first. One per completion costs the
+	 * receiver an interrupt and a NAPI poll per frame and leaves GRO
+	 * nothing to merge (ethtool -C rx-usecs 0 rx-frames 1 asks for it).
+	 */
+	port->coalesce.rx_coalesce_usecs = NICSIM_DEFAULT_COALESCE_USECS;
+	port->coalesce.rx_max_coalesced_frames = NICSIM_DEFAULT_COALESCE_FRAMES;
+	port->coalesce.tx_coalesce_usecs = NICSIM_DEFAULT_COALESCE_USECS;
+	port->coalesce.tx_max_coalesced_frames = NICSIM_DEFAULT_COALESCE_FRAMES;
 	nicsim_program_coalesce(port);
 
 	WRITE_ONCE(hw->trace_dev, dev);

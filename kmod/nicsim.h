@@ -60,6 +60,7 @@ struct nicsim_txq {
 	u64_stats_t ring_full;
 	u64_stats_t frags;		/* descriptors for skb fragments */
 	u64_stats_t csum_partial;	/* frames with checksum offload */
+	u64_stats_t tso;		/* frames the device segments */
 	u64_stats_t xdp_xmit;		/* frames from ndo_xdp_xmit */
 	u64_stats_t xdp_xmit_errors;
 	u64_stats_t timeouts;		/* ndo_tx_timeout, under the TX lock */
@@ -174,6 +175,10 @@ struct nicsim_port {
 	struct bpf_prog __rcu *xdp_prog;
 	struct nicsim_qpair qp[NICSIM_MAX_QUEUES];
 };
+
+/* Default interrupt moderation (ethtool -C): as a NIC's, not per frame. */
+#define NICSIM_DEFAULT_COALESCE_USECS	30
+#define NICSIM_DEFAULT_COALESCE_FRAMES	64
 
 /*
  * An RX buffer is one page_pool allocation of PAGE_SIZE << order: XDP

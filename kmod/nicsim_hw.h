@@ -98,6 +98,9 @@ struct nicsim_hw_queue {
 	u16 fifo_cmd;			/* first descriptor's command */
 	u16 fifo_csum_start;
 	u16 fifo_csum_offset;
+	u16 fifo_mss;			/* TSO, from the first descriptor */
+	u16 fifo_hdr_len;
+	u16 fifo_l3_start;
 	u64 fifo_seq;
 	u32 fifo_first;			/* its first descriptor */
 
@@ -105,9 +108,11 @@ struct nicsim_hw_queue {
 	struct nicsim_hw_ring rxr;
 
 	/* device counters, under the matching ring lock */
-	u64 tx_frames;
+	u64 tx_frames;			/* put on the cable */
 	u64 tx_dma_errors;
 	u64 tx_csum_errors;		/* offload asked outside the frame */
+	u64 tx_tso_segs;		/* frames cut from TSO frames */
+	u64 tx_tso_errors;		/* TSO asked of a frame it does not fit */
 	u64 tx_wire_drops;		/* lost on the cable */
 	u64 tx_wire_corrupted;		/* a bit error on the cable */
 	u64 rx_frames;

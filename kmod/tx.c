@@ -6,6 +6,7 @@
 
 #include <linux/dma-mapping.h>
 #include <linux/etherdevice.h>
+#include <linux/tcp.h>
 #include <net/netdev_queues.h>
 #include <net/page_pool/helpers.h>
 #include <net/xdp.h>
@@ -55,18 +56,31 @@ err:
 	return false;
 }
 
+/* A frame's offloads, in its first descriptor (hw.h). */
+struct nicsim_tx_offload {
+	u16 cmd;
+	u16 csum_start;
+	u16 csum_offset;
+	u16 mss;
+	u16 hdr_len;
+	u16 l3_start;
+};
+
 /* Write one descriptor; nothing is published until the tail moves. */
 static void nicsim_txq_write_desc(struct nicsim_txq *txq, u32 idx,
 				  dma_addr_t dma, u32 len, u16 cmd,
-				  u16 csum_start, u16 csum_offset)
+				  const struct nicsim_tx_offload *off)
 {
 	struct nicsim_tx_desc *desc = &txq->desc[idx];
 
 	desc->addr = cpu_to_le64(dma);
 	desc->len = cpu_to_le16(len);
-	desc->cmd = cpu_to_le16(cmd);
-	desc->csum_start = cpu_to_le16(csum_start);
-	desc->csum_offset = cpu_to_le16(csum_offset);
+	desc->cmd = cpu_to_le16(cmd | (off ? off->cmd : 0));
+	desc->csum_start = cpu_to_le16(off ? off->csum_start : 0);
+	desc->csum_offset = cpu_to_le16(off ? off->csum_offset : 0);
+	desc->mss = cpu_to_le16(off ? off->mss : 0);
+	desc->hdr_len = cpu_to_le16(off ? off->hdr_len : 0);
+	desc->l3_start = cpu_to_le16(off ? off->l3_start : 0);
 	desc->status = 0;
 }
 
@@ -80,7 +94,7 @@ static void nicsim_txq_publish(struct nicsim_txq *txq, u32 tail)
 /* Write one single-buffer frame's descriptor and publish it. */
 void nicsim_txq_post(struct nicsim_txq *txq, u32 idx, dma_addr_t dma, u32 len)
 {
-	nicsim_txq_write_desc(txq, idx, dma, len, NICSIM_TXD_CMD_EOP, 0, 0);
+	nicsim_txq_write_desc(txq, idx, dma, len, NICSIM_TXD_CMD_EOP, NULL);
 	nicsim_txq_publish(txq, txq->tail + 1);
 }
 
@@ -126,7 +140,7 @@ netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct nicsim_txq *txq = &port->qp[qid].txq;
 	dma_addr_t dma[MAX_SKB_FRAGS + 1];
 	u32 len[MAX_SKB_FRAGS + 1], tail;
-	u16 cmd = 0, csum_start = 0;
+	struct nicsim_tx_offload off = {};
 	unsigned int i, nbufs;
 	struct netdev_queue *nq;
 	bool doorbell;
@@ -154,9 +168,18 @@ netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		dev_kfree_skb_any(skb);
 		goto out_dropped;
 	}
-	if (skb->ip_summed == CHECKSUM_PARTIAL) {
-		cmd = NICSIM_TXD_CMD_CSUM;
-		csum_start = skb_checksum_start_offset(skb);
+	if (skb_is_gso(skb)) {
+		/* TCP over IPv4 or IPv6: the only GSO types advertised */
+		off.cmd = NICSIM_TXD_CMD_TSO;
+		off.mss = skb_shinfo(skb)->gso_size;
+		off.hdr_len = skb_tcp_all_headers(skb);
+		off.l3_start = skb_network_offset(skb);
+	} else if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		off.cmd = NICSIM_TXD_CMD_CSUM;
+	}
+	if (off.cmd) {
+		off.csum_start = skb_checksum_start_offset(skb);
+		off.csum_offset = skb->csum_offset;
 	}
 
 	tail = txq->tail;
@@ -169,10 +192,8 @@ netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		buf->len = len[i];
 		buf->type = i ? NICSIM_TX_SKB_FRAG : NICSIM_TX_SKB;
 		nicsim_txq_write_desc(txq, tail & (txq->size - 1), dma[i],
-				      len[i], (i ? 0 : cmd) |
-				      (last ? NICSIM_TXD_CMD_EOP : 0),
-				      i ? 0 : csum_start,
-				      i ? 0 : skb->csum_offset);
+				      len[i], last ? NICSIM_TXD_CMD_EOP : 0,
+				      i ? NULL : &off);
 	}
 	nicsim_txq_publish(txq, tail);
 	trace_nicsim_tx_post(dev, qid, skb, (tail - nbufs) & (txq->size - 1),
@@ -180,8 +201,10 @@ netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	skb_tx_timestamp(skb);
 	u64_stats_update_begin(&txq->syncp);
 	u64_stats_add(&txq->frags, nbufs - 1);
-	if (cmd)
+	if (off.cmd == NICSIM_TXD_CMD_CSUM)
 		u64_stats_inc(&txq->csum_partial);
+	else if (off.cmd == NICSIM_TXD_CMD_TSO)
+		u64_stats_inc(&txq->tso);
 	u64_stats_update_end(&txq->syncp);
 
 	doorbell = __netdev_tx_sent_queue(nq, skb->len, netdev_xmit_more());
@@ -243,7 +266,9 @@ void nicsim_txq_clean(struct nicsim_txq *txq, int budget)
 					      buf->skb, buf->skb->len);
 			bql_bytes += buf->skb->len;
 			bql_pkts++;
-			pkts++;
+			/* what went on the wire: a TSO frame's segments */
+			pkts += skb_is_gso(buf->skb) ?
+				skb_shinfo(buf->skb)->gso_segs : 1;
 			napi_consume_skb(buf->skb, budget);
 			break;
 		case NICSIM_TX_XDP_TX:

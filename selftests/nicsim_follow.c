@@ -449,7 +449,7 @@ TEST_F(follow, kfuncs)
 	EXPECT_EQ(args.state.ring_size, 256);
 	EXPECT_EQ(args.state.irq, f->rx_irq);
 	EXPECT_EQ(args.state.irq_masked, 0);
-	EXPECT_EQ(args.state.rx_frames, 1);
+	EXPECT_EQ(args.state.rx_frames, 64);	/* the default moderation */
 	EXPECT_EQ(args.state.rx_fill, args.state.ring_size);
 	EXPECT_EQ(args.state.rx_head, args.state.rx_clean);
 	EXPECT_GE(args.state.rx_packets, 1);

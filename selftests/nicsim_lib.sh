@@ -34,7 +34,10 @@ nicsim_trace_instance() {
 nicsim_cleanup() {
 	local id ns
 
-	[ -n "$NICSIM_TRACE_INSTANCE" ] && rmdir "$NICSIM_TRACE_INSTANCE" 2>/dev/null
+	if [ -n "$NICSIM_TRACE_INSTANCE" ]; then
+		rmdir "$NICSIM_TRACE_INSTANCE" 2>/dev/null || true
+		NICSIM_TRACE_INSTANCE=""
+	fi
 	for id in $NICSIM_DEVS; do
 		[ -e "$NICSIM_BUS/devices/nicsim$id" ] &&
 			echo "$id" >"$NICSIM_BUS/del_device"

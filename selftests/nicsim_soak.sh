@@ -20,7 +20,7 @@
 #    fail_page_alloc).
 # Then, with the faults off: every queue of both ports passes traffic, and
 # every frame a port put on the cable is accounted for at the other end:
-#   tx_frames - tx_dma_errors - tx_csum_errors (sent)
+#   tx_frames (sent: TSO segments counted one by one)
 #     = tx_wire_drops + rx_frames + rx_no_buffer + rx_stalled
 #       + rx_oversize + rx_dma_errors (received and dropped, by reason)
 # and every frame the device wrote back to the driver:
@@ -344,8 +344,7 @@ hwstat() { nicsim_ethtool_stat "$1" "$2" "$3"; }
 # device_diff FROM_NS FROM_DEV TO_NS TO_DEV: sets sent, lost, recv, drops
 # and diff, what FROM_DEV sent less what TO_DEV's device accounts for
 device_diff() {
-	sent=$(( $(hwstat "$1" "$2" tx_frames) - $(hwstat "$1" "$2" tx_dma_errors) -
-		 $(hwstat "$1" "$2" tx_csum_errors) ))
+	sent=$(hwstat "$1" "$2" tx_frames)
 	lost=$(hwstat "$1" "$2" tx_wire_drops)
 	recv=$(hwstat "$3" "$4" rx_frames)
 	drops="no_buffer $(hwstat "$3" "$4" rx_no_buffer) stalled $(hwstat "$3" "$4" rx_stalled)"

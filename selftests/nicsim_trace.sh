@@ -40,6 +40,10 @@ fi
 id=$("$BPFTOOL" prog show pinned "$pin" | awk -F: 'NR == 1 { print $1 }')
 ip netns exec "$NS1" "$BPFTOOL" net attach xdpdrv id "$id" dev "$IF1" ||
 	ktap_exit_fail_msg "cannot attach XDP to $IF1"
+# no IPv6 on the cable (MLD reports come at random times): the datagram
+# must travel alone
+ip netns exec "$NS0" sysctl -qw "net.ipv6.conf.$IF0.disable_ipv6=1"
+ip netns exec "$NS1" sysctl -qw "net.ipv6.conf.$IF1.disable_ipv6=1"
 # resolve ARP first, so that the traced datagram travels alone
 ip netns exec "$NS0" ping -q -c 1 -W 5 10.0.0.2 >/dev/null
 irq1=$(awk -v n="$IF1-rxtx-0" '$NF == n { sub(":", "", $1); print $1 }' /proc/interrupts)
