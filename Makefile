@@ -37,8 +37,10 @@ RUNS ?= 5
 SECS ?= 3
 bench:
 	@scripts/prepare $(FLAVOUR) >/dev/null && \
+		ko=$$(scripts/build-notrace $(FLAVOUR)) && \
 		scripts/vm-run --flavour $(FLAVOUR) --timeout 7200 -- \
-		scripts/bench $(RUNS) $(SECS) && scripts/bench-report
+		env NICSIM_NOTRACE_KO=$$ko scripts/bench $(RUNS) $(SECS) && \
+		scripts/bench-report
 
 DURATION ?= 600
 soak:

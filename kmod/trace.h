@@ -24,6 +24,22 @@
 
 #include "hw.h"
 
+#ifndef NICSIM_TRACEPOINTS
+/*
+ * Compiled out (CONFIG_NICSIM_TRACEPOINTS=n, for measuring what even a
+ * disabled tracepoint costs): every trace_nicsim_*() is an empty inline.
+ * The standard definitions are restored at the end of this file.
+ */
+#undef TRACE_EVENT
+#define TRACE_EVENT(name, proto, ...)	static inline void trace_##name(proto) {}
+#undef DECLARE_EVENT_CLASS
+#define DECLARE_EVENT_CLASS(...)
+#undef DEFINE_EVENT
+/* @type: the event class */
+#define DEFINE_EVENT(type, name, proto, ...)	\
+	static inline void trace_##name(proto) {}
+#endif
+
 /* user space (perf, bpftrace) resolves the symbolic names through these */
 TRACE_DEFINE_ENUM(NICSIM_IRQ_FRAMES);
 TRACE_DEFINE_ENUM(NICSIM_IRQ_TIMER);
@@ -376,10 +392,19 @@ TRACE_EVENT(nicsim_tx_clean,
 		      __entry->seq, __entry->dma_tstamp)
 );
 
+#ifndef NICSIM_TRACEPOINTS
+#undef TRACE_EVENT
+#undef DECLARE_EVENT_CLASS
+#undef DEFINE_EVENT
+#include <linux/tracepoint.h>	/* defines them again */
+#endif
+
 #endif /* _NICSIM_TRACE_H */
 
+#ifdef NICSIM_TRACEPOINTS
 #undef TRACE_INCLUDE_PATH
 #define TRACE_INCLUDE_PATH .
 #undef TRACE_INCLUDE_FILE
 #define TRACE_INCLUDE_FILE trace
 #include <trace/define_trace.h>
+#endif
