@@ -151,7 +151,8 @@ tso() {
 	segs=$(( $(stat0 tx_tso_segs) - segs0 ))
 	ktap_print_msg "TCP to $1: $(stat -c %s "$out") of 4000000 bytes," \
 		"$frames TSO frames cut into $segs segments," \
-		"checksum and TSO errors +$(( $(stat1 rx_csum_errors) + $(stat0 tx_tso_errors) - err0 ))," \
+		"checksum and TSO errors" \
+		"+$(( $(stat1 rx_csum_errors) + $(stat0 tx_tso_errors) - err0 ))," \
 		"rx_oversize +$(( $(stat1 rx_oversize) - over0 ))," \
 		"rx_no_buffer +$(( $(stat1 rx_no_buffer) - nobuf0 ))," \
 		"retransmitted $(( $(retrans) - re0 ))"

@@ -22,6 +22,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "../../../kselftest.h"
 #include "nicsim_kstream.skel.h"
 
 struct kstream_event {
@@ -52,7 +53,7 @@ static const struct {
 	{ "consume_skb", 1 },
 };
 
-#define NFUNCS (sizeof(funcs) / sizeof(funcs[0]))
+#define NFUNCS ARRAY_SIZE(funcs)
 
 static atomic_bool stop;
 static unsigned long long nevents, nlost;

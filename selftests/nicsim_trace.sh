@@ -44,8 +44,11 @@ ip netns exec "$NS1" "$BPFTOOL" net attach xdpdrv id "$id" dev "$IF1" ||
 # must travel alone
 ip netns exec "$NS0" sysctl -qw "net.ipv6.conf.$IF0.disable_ipv6=1"
 ip netns exec "$NS1" sysctl -qw "net.ipv6.conf.$IF1.disable_ipv6=1"
-# resolve ARP first, so that the traced datagram travels alone
-ip netns exec "$NS0" ping -q -c 1 -W 5 10.0.0.2 >/dev/null
+# and no ARP: the neighbours are set for good
+ip -n "$NS0" neigh replace 10.0.0.2 dev "$IF0" nud permanent \
+	lladdr "$(ip -n "$NS1" -br link show "$IF1" | awk '{ print $3 }')"
+ip -n "$NS1" neigh replace 10.0.0.1 dev "$IF1" nud permanent \
+	lladdr "$(ip -n "$NS0" -br link show "$IF0" | awk '{ print $3 }')"
 irq1=$(awk -v n="$IF1-rxtx-0" '$NF == n { sub(":", "", $1); print $1 }' /proc/interrupts)
 
 nicsim_trace_instance nicsim-trace
@@ -211,7 +214,9 @@ drops() {
 	ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 4000 1 0 "$PAYLOAD" || return 1
 	ip -n "$NS1" link set "$IF1" down
 	ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 4000 1 0 "$PAYLOAD" || return 1
-	sleep 0.2
+	# the TX engine puts each on the cable in its own time
+	nicsim_wait eval 'grep -q " nicsim_rx_drop: " "$inst/trace" &&
+		grep -q " nicsim_wire: .*result=dropped" "$inst/trace"'
 	echo 0 >"$inst/tracing_on"
 	mapfile -t trace < <(grep -v '^#' "$inst/trace")
 	ip -n "$NS1" link set "$IF1" up

@@ -44,7 +44,7 @@
 
 #define MAX_SIZE	1514
 #define BATCH		64
-#define REPEAT		(1 << 16)	/* frames per BPF_PROG_RUN */
+#define REPEAT		65536		/* frames per BPF_PROG_RUN */
 
 static double now(void)
 {
@@ -106,7 +106,7 @@ static int syscall_costs(const char *dev)
 {
 	struct nicsim_bench *skel = nicsim_bench__open();
 	struct bpf_program *progs[3];
-	const char *names[] = { "none", "ktime", "queue_state" };
+	static const char * const names[] = { "none", "ktime", "queue_state" };
 	int i, err;
 
 	if (!skel)
