@@ -104,6 +104,7 @@ void nicsim_hw_rss_program(struct nicsim_hw_port *hw, const u8 *key,
 
 	spin_lock(&hw->rss_lock);
 	memcpy(hw->rss_key, key, NICSIM_RSS_KEY_SIZE);
+	nicsim_hw_rss_expand(hw);
 	for (i = 0; i < NICSIM_RSS_INDIR_SIZE; i++)
 		hw->rss_indir[i] = indir[i];
 	spin_unlock(&hw->rss_lock);

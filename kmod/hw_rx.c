@@ -24,23 +24,53 @@
 #include "nicsim_hw.h"
 #include "trace.h"
 
-/* Toeplitz hash of @len bytes of @data with a NICSIM_RSS_KEY_SIZE key. */
-static u32 nicsim_toeplitz(const u8 *key, const u8 *data, unsigned int len)
-{
-	u64 window = get_unaligned_be64(key);	/* key bits 0..63 */
-	unsigned int i, next = 8;
-	u32 hash = 0;
-	int bit;
+/*
+ * Toeplitz: each input bit k that is set XORs into the hash the 32 key
+ * bits that start at bit k. The hash engine works a nibble at a time: for
+ * each input nibble and value, the XOR of its bits' windows, computed when
+ * the key is written (under rss_lock). Input bit k needs key bits up to
+ * k + 31: 36 bytes of input fit a 40-byte key.
+ */
+static_assert(NICSIM_RSS_INPUT_MAX * 8 + 32 <= NICSIM_RSS_KEY_SIZE * 8);
 
-	for (i = 0; i < len; i++) {
-		for (bit = 7; bit >= 0; bit--) {
-			if (data[i] & BIT(bit))
-				hash ^= window >> 32;
-			window <<= 1;
+/* The 32 key bits from bit @k on. */
+static u32 nicsim_rss_window(const u8 *key, unsigned int k)
+{
+	u64 bits = 0;
+	unsigned int i;
+
+	for (i = 0; i < 5 && k / 8 + i < NICSIM_RSS_KEY_SIZE; i++)
+		bits |= (u64)key[k / 8 + i] << (32 - 8 * i);
+	return (bits << (k % 8)) >> 8;
+}
+
+void nicsim_hw_rss_expand(struct nicsim_hw_port *hw)
+{
+	unsigned int nib, val, bit;
+
+	lockdep_assert_held(&hw->rss_lock);
+	for (nib = 0; nib < 2 * NICSIM_RSS_INPUT_MAX; nib++)
+		for (val = 0; val < 16; val++) {
+			u32 h = 0;
+
+			for (bit = 0; bit < 4; bit++)
+				if (val & (8 >> bit))
+					h ^= nicsim_rss_window(hw->rss_key,
+							       nib * 4 + bit);
+			hw->rss_lut[nib][val] = h;
 		}
-		if (next < NICSIM_RSS_KEY_SIZE)
-			window |= key[next++];
-	}
+}
+
+/* Toeplitz hash of @len <= NICSIM_RSS_INPUT_MAX bytes of @data. */
+static u32 nicsim_toeplitz(const struct nicsim_hw_port *hw, const u8 *data,
+			   unsigned int len)
+{
+	unsigned int i;
+	u32 hash = 0;
+
+	for (i = 0; i < len; i++)
+		hash ^= hw->rss_lut[2 * i][data[i] >> 4] ^
+			hw->rss_lut[2 * i + 1][data[i] & 0xf];
 	return hash;
 }
 
@@ -120,7 +150,7 @@ static unsigned int nicsim_hw_rss(struct nicsim_hw_port *hw,
 				  u16 *type)
 {
 	unsigned int n, queue;
-	u8 input[36];
+	u8 input[NICSIM_RSS_INPUT_MAX];
 
 	*hash = 0;
 	switch (k->control.addr_type) {
@@ -145,7 +175,7 @@ static unsigned int nicsim_hw_rss(struct nicsim_hw_port *hw,
 	}
 
 	spin_lock(&hw->rss_lock);
-	*hash = nicsim_toeplitz(hw->rss_key, input, n);
+	*hash = nicsim_toeplitz(hw, input, n);
 	queue = hw->rss_indir[*hash % NICSIM_RSS_INDIR_SIZE];
 	spin_unlock(&hw->rss_lock);
 	return queue;

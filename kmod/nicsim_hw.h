@@ -22,6 +22,9 @@
 
 #define DRV_NAME	"nicsim"
 
+/* The longest RSS hash input: IPv6 addresses and ports. */
+#define NICSIM_RSS_INPUT_MAX	36
+
 struct irq_domain;
 struct net_device;
 struct nicsim_dev;
@@ -149,6 +152,8 @@ struct nicsim_hw_port {
 	spinlock_t rss_lock;		/* RSS registers vs the RX parser */
 	u8 rss_key[NICSIM_RSS_KEY_SIZE];
 	u8 rss_indir[NICSIM_RSS_INDIR_SIZE];
+	/* the key expanded: each input nibble's share of the hash */
+	u32 rss_lut[2 * NICSIM_RSS_INPUT_MAX][16];
 
 	bool vlan_strip;		/* register: strip 802.1Q tags */
 
@@ -232,6 +237,7 @@ void nicsim_hw_wire_xmit(struct nicsim_hw_queue *hwq, const void *frame,
 void nicsim_hw_wire_connect(struct nicsim_hw_port *hw);
 void nicsim_hw_wire_fini(struct nicsim_hw_port *hw);
 /* hw_rx.c */
+void nicsim_hw_rss_expand(struct nicsim_hw_port *hw);
 void nicsim_hw_wire_deliver(struct nicsim_hw_port *hw, const void *frame,
 			    u32 len, u64 seq, u64 latency_ns, bool corrupted);
 
