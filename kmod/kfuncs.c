@@ -44,24 +44,30 @@ __bpf_kfunc int bpf_nicsim_xdp_meta(struct xdp_md *ctx,
 	const struct nicsim_rxq *rxq;
 	const struct nicsim_qpair *qp;
 
-	memset(meta, 0, meta__sz);
-	if (meta__sz != sizeof(*meta))
+	if (meta__sz != sizeof(*meta)) {
+		memset(meta, 0, meta__sz);
 		return -EINVAL;
+	}
 	nxdp = nicsim_xdp_buff((struct xdp_buff *)ctx);
-	if (!nxdp)
+	if (!nxdp) {
+		memset(meta, 0, sizeof(*meta));
 		return -ENODEV;
+	}
 
+	/* every byte written once: the struct has no implicit padding */
 	rxq = nxdp->rxq;
 	qp = &rxq->port->qp[rxq->qid];
-	meta->ifindex = rxq->port->netdev->ifindex;
-	meta->queue = rxq->qid;
-	meta->desc_idx = nxdp->desc_idx;
-	meta->len = le16_to_cpu(rxq->desc[nxdp->desc_idx].len);
-	meta->seq = nxdp->seq;
-	meta->dma_tstamp = nxdp->dma_tstamp;
-	meta->irq_tstamp = qp->irq_raise_ns;
-	meta->irq_batch = qp->irq_batch;
-	meta->poll_tstamp = rxq->poll_ns;
+	*meta = (struct nicsim_xdp_meta) {
+		.ifindex = rxq->port->netdev->ifindex,
+		.queue = rxq->qid,
+		.desc_idx = nxdp->desc_idx,
+		.len = le16_to_cpu(rxq->desc[nxdp->desc_idx].len),
+		.seq = nxdp->seq,
+		.dma_tstamp = nxdp->dma_tstamp,
+		.irq_tstamp = qp->irq_raise_ns,
+		.poll_tstamp = rxq->poll_ns,
+		.irq_batch = qp->irq_batch,
+	};
 	return 0;
 }
 
@@ -175,9 +181,10 @@ __bpf_kfunc int bpf_nicsim_queue_state(u32 ifindex, u32 queue,
 	struct nsproxy *nsp;
 	int err = 0;
 
-	memset(state, 0, state__sz);
-	if (state__sz != sizeof(*state))
+	if (state__sz != sizeof(*state)) {
+		memset(state, 0, state__sz);
 		return -EINVAL;
+	}
 	nsp = current->nsproxy;		/* NULL once the task has exited */
 	/* sleepable programs (SYSCALL) hold no RCU read lock of their own */
 	rcu_read_lock();
@@ -192,6 +199,7 @@ __bpf_kfunc int bpf_nicsim_queue_state(u32 ifindex, u32 queue,
 		goto out;
 	}
 
+	/* every field is written below: the struct has no padding */
 	qp = &port->qp[queue];
 	hwq = &port->hw->queues[queue];
 	vec = qp->vec;
