@@ -65,10 +65,11 @@ batching() {
 	local per_irq="sum(q['rx_per_irq'] * q['irqs'] for q in rows) / $irqs"
 	local polled="sum(q['rx_frames_polled'] for q in rows)"
 
-	# at least 2 frames per interrupt on average (1 without moderation),
-	# at most the 8 the threshold fires at (more only when frames come
-	# during a poll, as latched completions)
-	query "$irqs > 0 and 2 <= $per_irq <= 8 and $polled == $rx"
+	# at least 2 frames per interrupt on average (1 without moderation);
+	# not at most 8: frames that arrive between the interrupt and its poll
+	# are polled with it, and a fast sender makes them many (the
+	# threshold itself is nicsim_coalesce.sh's)
+	query "$irqs > 0 and 2 <= $per_irq and $polled == $rx"
 }
 ktap_test_result "rx-frames 8: several frames per interrupt; polled frames = received ($rx)" \
 	batching
