@@ -66,6 +66,9 @@ struct nicsim_tx_offload {
 	u16 l3_start;
 };
 
+/* what the descriptors after a frame's first one carry */
+static const struct nicsim_tx_offload nicsim_tx_no_offload;
+
 /* Write one descriptor; nothing is published until the tail moves. */
 static void nicsim_txq_write_desc(struct nicsim_txq *txq, u32 idx,
 				  dma_addr_t dma, u32 len, u16 cmd,
@@ -75,12 +78,12 @@ static void nicsim_txq_write_desc(struct nicsim_txq *txq, u32 idx,
 
 	desc->addr = cpu_to_le64(dma);
 	desc->len = cpu_to_le16(len);
-	desc->cmd = cpu_to_le16(cmd | (off ? off->cmd : 0));
-	desc->csum_start = cpu_to_le16(off ? off->csum_start : 0);
-	desc->csum_offset = cpu_to_le16(off ? off->csum_offset : 0);
-	desc->mss = cpu_to_le16(off ? off->mss : 0);
-	desc->hdr_len = cpu_to_le16(off ? off->hdr_len : 0);
-	desc->l3_start = cpu_to_le16(off ? off->l3_start : 0);
+	desc->cmd = cpu_to_le16(cmd | off->cmd);
+	desc->csum_start = cpu_to_le16(off->csum_start);
+	desc->csum_offset = cpu_to_le16(off->csum_offset);
+	desc->mss = cpu_to_le16(off->mss);
+	desc->hdr_len = cpu_to_le16(off->hdr_len);
+	desc->l3_start = cpu_to_le16(off->l3_start);
 	desc->status = 0;
 }
 
@@ -94,7 +97,8 @@ static void nicsim_txq_publish(struct nicsim_txq *txq, u32 tail)
 /* Write one single-buffer frame's descriptor and publish it. */
 void nicsim_txq_post(struct nicsim_txq *txq, u32 idx, dma_addr_t dma, u32 len)
 {
-	nicsim_txq_write_desc(txq, idx, dma, len, NICSIM_TXD_CMD_EOP, NULL);
+	nicsim_txq_write_desc(txq, idx, dma, len, NICSIM_TXD_CMD_EOP,
+			      &nicsim_tx_no_offload);
 	nicsim_txq_publish(txq, txq->tail + 1);
 }
 
@@ -193,7 +197,7 @@ netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		buf->type = i ? NICSIM_TX_SKB_FRAG : NICSIM_TX_SKB;
 		nicsim_txq_write_desc(txq, tail & (txq->size - 1), dma[i],
 				      len[i], last ? NICSIM_TXD_CMD_EOP : 0,
-				      i ? NULL : &off);
+				      i ? &nicsim_tx_no_offload : &off);
 	}
 	nicsim_txq_publish(txq, tail);
 	trace_nicsim_tx_post(dev, qid, skb, (tail - nbufs) & (txq->size - 1),
