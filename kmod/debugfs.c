@@ -13,6 +13,9 @@
  *	fail_lost_irq/		an interrupt message never arrives
  *	fail_tx_dma_map/	the driver's TX DMA mapping fails
  *	fail_rx_refill/		the driver's RX buffer allocation fails
+ *	txQ/completion_delay_us	the TX engine of queue Q writes its
+ *				descriptors back (and interrupts) this long
+ *				after it sent their frames
  * The fail_* directories are the kernel's fault_attr (probability,
  * interval, times, verbose...; see fault-injection.rst).
  */
@@ -112,11 +115,41 @@ static int nicsim_wire_latency_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(nicsim_wire_latency_fops, nicsim_wire_latency_get,
 			 nicsim_wire_latency_set, "%llu\n");
 
+/* The engine waits for late completions: a tenth of a second at most. */
+#define NICSIM_TX_MAX_COMPLETION_DELAY_US	(USEC_PER_SEC / 10)
+
+static int nicsim_completion_delay_get(void *data, u64 *val)
+{
+	struct nicsim_hw_queue *hwq = data;
+
+	*val = READ_ONCE(hwq->completion_delay_us);
+	return 0;
+}
+
+static int nicsim_completion_delay_set(void *data, u64 val)
+{
+	struct nicsim_hw_queue *hwq = data;
+
+	if (val > NICSIM_TX_MAX_COMPLETION_DELAY_US) {
+		pr_warn_ratelimited("nicsim: completion_delay_us: at most %lu\n",
+				    NICSIM_TX_MAX_COMPLETION_DELAY_US);
+		return -EINVAL;
+	}
+	WRITE_ONCE(hwq->completion_delay_us, val);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(nicsim_completion_delay_fops,
+			 nicsim_completion_delay_get,
+			 nicsim_completion_delay_set, "%llu\n");
+
 static void nicsim_port_debugfs_create(struct nicsim_hw_port *hw,
 				       struct dentry *parent)
 {
 	struct nicsim_faults *f = &hw->faults;
+	struct dentry *dir;
 	char name[16];
+	unsigned int q;
 
 	snprintf(name, sizeof(name), "port%u", hw->index);
 	hw->debugfs = debugfs_create_dir(name, parent);
@@ -134,6 +167,13 @@ static void nicsim_port_debugfs_create(struct nicsim_hw_port *hw,
 				  &f->tx_dma_map);
 	fault_create_debugfs_attr("fail_rx_refill", hw->debugfs,
 				  &f->rx_refill);
+	for (q = 0; q < hw->num_queues; q++) {
+		snprintf(name, sizeof(name), "tx%u", q);
+		dir = debugfs_create_dir(name, hw->debugfs);
+		debugfs_create_file_unsafe("completion_delay_us", 0600, dir,
+					   &hw->queues[q],
+					   &nicsim_completion_delay_fops);
+	}
 }
 
 void nicsim_dev_debugfs_create(struct nicsim_dev *ndev)

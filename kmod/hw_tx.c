@@ -7,6 +7,7 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/ktime.h>
@@ -167,10 +168,30 @@ static u32 nicsim_hw_tx_fifo_send(struct nicsim_hw_queue *hwq)
 	return sent;
 }
 
+/* Write back @n descriptors from @first: the driver may now clean them. */
+static void nicsim_hw_tx_writeback(struct nicsim_hw_queue *hwq, u32 first,
+				   unsigned int n)
+{
+	struct nicsim_dev *ndev = hwq->hw->ndev;
+	struct nicsim_hw_ring *txr = &hwq->txr;
+	struct nicsim_tx_desc *desc;
+
+	for (; n; n--, first++) {
+		desc = nicsim_hw_desc(ndev, txr, first & (txr->size - 1),
+				      sizeof(*desc));
+		if (!desc)
+			continue;
+		dma_wmb();
+		WRITE_ONCE(desc->status, cpu_to_le16(NICSIM_TXD_STS_DD));
+	}
+}
+
 /*
  * The TX DMA engine: read each descriptor's buffer into the FIFO (a frame
  * in one buffer without offload goes to the MAC straight from memory),
- * write the descriptor back, and at EOP send the frame.
+ * write the descriptor back, and at EOP send the frame. With a completion
+ * delay (debugfs), the write-backs of a batch, and its interrupt, come
+ * that much after the batch is sent: the engine waits for them.
  */
 void nicsim_hw_tx_engine(struct work_struct *work)
 {
@@ -178,10 +199,13 @@ void nicsim_hw_tx_engine(struct work_struct *work)
 						   tx_engine);
 	struct nicsim_dev *ndev = hwq->hw->ndev;
 	struct nicsim_hw_ring *txr = &hwq->txr;
+	u32 delay = READ_ONCE(hwq->completion_delay_us);
 	unsigned int done = 0, frames = 0, sent = 0;
+	u32 first;
 	bool more;
 
 	spin_lock(&hwq->tx_lock);
+	first = txr->head;
 	while (txr->enabled && txr->head != READ_ONCE(txr->tail) &&
 	       done < NICSIM_ENGINE_BUDGET) {
 		struct nicsim_tx_desc *desc;
@@ -244,12 +268,25 @@ void nicsim_hw_tx_engine(struct work_struct *work)
 
 		desc->seq = cpu_to_le64(hwq->fifo_seq);
 		desc->tstamp = cpu_to_le64(tstamp);
-		dma_wmb();
-		WRITE_ONCE(desc->status, cpu_to_le16(NICSIM_TXD_STS_DD));
+		if (!delay) {
+			dma_wmb();
+			WRITE_ONCE(desc->status,
+				   cpu_to_le16(NICSIM_TXD_STS_DD));
+		}
 		txr->head++;
 		done++;
 	}
 	hwq->tx_frames += sent;
+	if (delay && done) {
+		/* nicsim_hw_txr_disable() waits for this work: the ring stays */
+		spin_unlock(&hwq->tx_lock);
+		usleep_range(delay, delay + 10);
+		spin_lock(&hwq->tx_lock);
+		if (txr->enabled)
+			nicsim_hw_tx_writeback(hwq, first, done);
+		else
+			frames = 0;	/* stopped: the driver drops them */
+	}
 	if (frames)
 		nicsim_hw_vector_event(hwq->vec, 0, frames);
 	more = txr->enabled && txr->head != READ_ONCE(txr->tail);

@@ -106,6 +106,7 @@ struct nicsim_hw_queue {
 	u16 fifo_l3_start;
 	u64 fifo_seq;
 	u32 fifo_first;			/* its first descriptor */
+	u32 completion_delay_us;	/* debugfs knob: late write-backs */
 
 	spinlock_t rx_lock;		/* RX registers vs the peer's engine */
 	struct nicsim_hw_ring rxr;

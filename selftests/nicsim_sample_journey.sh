@@ -2,15 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0
 # samples/bpf/nicsim_journey on real traffic: its histograms count every
 # datagram sent at every stage it can see (and mark XDP, with no program,
-# as not seen), its timelines give each stage in order, sampling prints 1
-# in N, and bad options are refused.
+# as not seen), --xdp puts them through the XDP stage (and refuses a port
+# that has a program), its timelines give each stage in order, sampling
+# prints 1 in N, and bad options are refused.
 
 . "$(dirname "$0")/nicsim_lib.sh"
 
 journey_pid=""
+srv_pid=""
 tmp=$(mktemp -d)
 cleanup() {
 	[ -n "$journey_pid" ] && kill "$journey_pid" 2>/dev/null
+	[ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null
 	rm -rf "$tmp"
 	nicsim_cleanup
 }
@@ -22,7 +25,7 @@ ktap_print_header
 nicsim_require
 nicsim_require_sample nicsim_journey
 JOURNEY=$SAMPLE
-ktap_set_plan 5
+ktap_set_plan 8
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"
 ip netns exec "$NS0" ping -q -c 1 -W 5 10.0.0.2 >/dev/null
@@ -32,6 +35,7 @@ journey() {
 	local out=$1 _
 
 	shift
+	[ -n "$journey_pid" ] && kill "$journey_pid" 2>/dev/null	# a failed test's
 	"$JOURNEY" -i "$IF0@$NS0" -i "$IF1@$NS1" --json "$@" >"$out" 2>&1 &
 	journey_pid=$!
 	for _ in $(seq 100); do
@@ -73,7 +77,7 @@ def want(cond, what):
         print('# # ' + what)
         ok = False
 for d, must, some, unseen in (
-        ('rx', ['napi', 'skb', 'stack', 'tc', 'socket', 'app', 'total'],
+        ('rx', ['dma', 'napi', 'skb', 'stack', 'tc', 'socket', 'app', 'total'],
          ['irq', 'handler'], ['xdp']),
         ('tx', ['tc', 'xmit', 'post', 'dma', 'wire', 'done', 'total'],
          ['doorbell'], [])):
@@ -96,6 +100,44 @@ PYEOF
 }
 ktap_test_result "histograms: all 50 datagrams at every stage seen, both ways" histograms
 
+# --xdp: the journey's pass-through XDP program puts every datagram through
+# the xdp stage, and it goes away with the journey
+with_xdp() {
+	journey "$tmp/xdp" --xdp --proto udp --dport 7003 || return 1
+	ip -n "$NS1" link show "$IF1" | grep -q "xdp" ||
+		{ ktap_print_msg "no XDP program on $IF1 while following"; return 1; }
+	udp 7003 20 || { ktap_print_msg "receiver missed datagrams"; return 1; }
+	stop
+	if ip -n "$NS1" link show "$IF1" | grep -q "xdp"; then
+		ktap_print_msg "the XDP program outlived the journey"
+		return 1
+	fi
+	$PY - "$tmp/xdp" <<'PYEOF'
+import json, sys
+h = [json.loads(l) for l in open(sys.argv[1]) if '"histograms"' in l][-1]
+st = {s['stage']: s['count'] for s in h['rx']['stages']}
+print('# # rx: %s' % st)
+sys.exit(0 if st['xdp'] == 20 and st['skb'] == 20 and st['app'] == 20 else 1)
+PYEOF
+}
+ktap_test_result "--xdp: all at the xdp stage; the program leaves with the journey" with_xdp
+
+# a port whose XDP program is the user's: --xdp refuses, and keeps it
+xdp_busy() {
+	local err
+
+	ip -n "$NS1" link set dev "$IF1" xdpdrv obj "$lib_dir/nicsim_pass.bpf.o" sec xdp ||
+		{ ktap_print_msg "cannot attach a program of our own"; return 1; }
+	"$JOURNEY" -i "$IF1@$NS1" --xdp -d 1 >/dev/null 2>"$tmp/err"
+	err=$?
+	ktap_print_msg "$(head -n 1 "$tmp/err")"
+	ip -n "$NS1" link show "$IF1" | grep -q "xdp" ||
+		{ ktap_print_msg "the user's program was removed"; return 1; }
+	ip -n "$NS1" link set dev "$IF1" xdpdrv off
+	[ "$err" -ne 0 ] && grep -q "it has one" "$tmp/err"
+}
+ktap_test_result "--xdp on a port that has a program: refused, the program kept" xdp_busy
+
 timelines() {
 	journey "$tmp/tl" --timeline --count 4 --dport 7001 || return 1
 	udp 7001 2 || return 1
@@ -107,7 +149,7 @@ js = [json.loads(l) for l in open(sys.argv[1]) if '"journey"' in l]
 ok = len(js) == 4 and sorted(j['dir'] for j in js) == ['rx', 'rx', 'tx', 'tx']
 for j in js:
     t = {s['stage']: s['t_us'] for s in j['stages']}
-    need = (['dma', 'napi', 'skb', 'stack', 'tc', 'socket', 'app']
+    need = (['wire', 'dma', 'napi', 'skb', 'stack', 'tc', 'socket', 'app']
             if j['dir'] == 'rx' else
             ['app', 'tc', 'xmit', 'post', 'dma', 'wire', 'done'])
     seen = [v for v in t.values() if v is not None]
@@ -133,6 +175,84 @@ sys.exit(0 if rx and rx == tx else 1)
 PYEOF
 }
 ktap_test_result "a datagram's send and receive journeys share its sequence number" same_seq
+
+# tcp: a request-response stream (100 requests of 200 bytes, each
+# echoed), so that no segment is coalesced or merged: on each port 100
+# journeys are delivered, socket (tcp_rcv_established) and app (the read
+# past the segment's end) seen; the handshake and the ACKs end at the
+# socket, consumed; every data segment's send journey completes.
+tcp() {
+	ip netns exec "$NS1" $PY -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.0.0.2", 7004)); s.listen(1); s.settimeout(60)
+open(sys.argv[1], "w").close()
+c, _ = s.accept(); c.settimeout(60)
+c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+for _ in range(100):
+    b = b""
+    while len(b) < 200:
+        d = c.recv(200 - len(b))
+        if not d: raise SystemExit(1)
+        b += d
+    c.sendall(b)
+c.recv(1)
+' "$tmp/listening" &
+	srv_pid=$!
+	nicsim_wait test -e "$tmp/listening" ||
+		nicsim_wait test -e "$tmp/listening" ||
+		{ ktap_print_msg "the TCP server does not listen"; return 1; }
+	journey "$tmp/tcp" --proto tcp || return 1
+	if ! ip netns exec "$NS0" $PY -c '
+import socket
+c = socket.create_connection(("10.0.0.2", 7004), timeout=60)
+c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+for i in range(100):
+    c.sendall(bytes([i]) * 200)
+    b = b""
+    while len(b) < 200:
+        d = c.recv(200 - len(b))
+        if not d: raise SystemExit(1)
+        b += d
+c.close()
+'; then
+		ktap_print_msg "the TCP client failed"
+		stop
+		return 1
+	fi
+	wait "$srv_pid" || { ktap_print_msg "the TCP server failed"; stop; return 1; }
+	srv_pid=""
+	sleep 0.5	# the FINs, and the last completions
+	stop
+	$PY - "$tmp/tcp" "$IF0" "$IF1" <<'PYEOF'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')]
+start = [x for x in lines if x['type'] == 'start'][0]
+name = {p['ifindex']: p['ifname'] for p in start['ports']}
+h = [x for x in lines if x['type'] == 'histograms'][-1]
+summ = [x for x in lines if x['type'] == 'summary'][0]
+print('# # summary %s' % summ)
+for d in ('rx', 'tx'):
+    print('# # %s: %d journeys; %s' % (d, h[d]['journeys'], ', '.join(
+        '%s %d' % (s['stage'], s['count']) for s in h[d]['stages'])))
+rx = {s['stage']: s['count'] for s in h['rx']['stages']}
+tx = {s['stage']: s['count'] for s in h['tx']['stages']}
+ok = True
+def want(cond, what):
+    global ok
+    if not cond:
+        print('# # ' + what)
+        ok = False
+# 200 data segments each way counted once: 100 requests, 100 echoes
+want(rx['app'] == 200, 'rx app %d, not 200 (read by the application)' % rx['app'])
+want(rx['socket'] >= 200, 'rx socket %d, fewer than 200' % rx['socket'])
+want(tx['done'] >= 200 and tx['done'] == h['tx']['journeys'],
+     'tx done %d of %d journeys' % (tx['done'], h['tx']['journeys']))
+want(summ['tcp_unfollowed'] == 0 and summ['lost_events'] == 0, 'unfollowed or lost')
+sys.exit(0 if ok else 1)
+PYEOF
+}
+ktap_test_result "tcp: a stream's data segments at the socket and the application, both ways" tcp
 
 sampled() {
 	journey "$tmp/s" --timeline --sample 5 --dport 7002 || return 1

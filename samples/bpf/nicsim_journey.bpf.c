@@ -80,6 +80,17 @@ struct {
 	__type(value, __u64);			/* skb */
 } tx_by_seq SEC(".maps");
 
+/*
+ * Send journeys completed while their frame is still on the cable (the
+ * wire latency): the wire stage is due when the cable delivers it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);			/* seq */
+	__type(value, struct journey);
+} tx_on_cable SEC(".maps");
+
 /* per queue pair: its last interrupt and doorbell */
 struct qstate {
 	__u64 raise;
@@ -264,15 +275,62 @@ static __always_inline void finish(struct journey *j, enum journey_end end)
 
 /* ---- receive ------------------------------------------------------- */
 
+/*
+ * The cable delivered frame @seq to @peer after @latency_ns: when it went
+ * on the cable is where the receive journey starts, and the send journey
+ * leaves the device.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);			/* seq */
+	__type(value, __u64);			/* on the cable since */
+} wire_sent SEC(".maps");
+
+SEC("tp_btf/nicsim_wire")
+int BPF_PROG(wire, struct net_device *dev, struct net_device *peer, u64 seq,
+	     u32 len, u64 latency_ns, int status)
+{
+	__u64 sent = bpf_ktime_get_ns() - latency_ns, *skb;
+	struct journey *j;
+
+	if (status != NICSIM_WIRE_DELIVERED && status != NICSIM_WIRE_CORRUPTED)
+		return 0;
+	if (port_ok(peer))
+		bpf_map_update_elem(&wire_sent, &seq, &sent, BPF_ANY);
+	skb = bpf_map_lookup_elem(&tx_by_seq, &seq);
+	if (skb) {
+		j = bpf_map_lookup_elem(&tx_by_skb, skb);
+		if (j)
+			stamp(j, TX_WIRE, sent);
+		bpf_map_delete_elem(&tx_by_seq, &seq);
+		return 0;
+	}
+	/* completed while on the cable: the journey ends now */
+	j = bpf_map_lookup_elem(&tx_on_cable, &seq);
+	if (!j)
+		return 0;
+	stamp(j, TX_WIRE, sent);
+	finish(j, END_DELIVERED);
+	bpf_map_delete_elem(&tx_on_cable, &seq);
+	return 0;
+}
+
 SEC("tp_btf/nicsim_rx_dma_write")
 int BPF_PROG(rx_dma_write, struct net_device *dev, u16 queue, u32 desc_idx,
 	     u32 len, u64 seq, u64 dma_tstamp)
 {
 	struct journey j = {};
+	__u64 *sent;
 
 	if (!port_ok(dev))
 		return 0;
 	j.dir = DIR_RX;
+	sent = bpf_map_lookup_elem(&wire_sent, &seq);
+	if (sent) {
+		j.ts[RX_WIRE] = *sent;
+		bpf_map_delete_elem(&wire_sent, &seq);
+	}
 	j.ts[RX_DMA] = dma_tstamp;
 	j.seq = seq;
 	j.ifindex = dev->ifindex;
@@ -415,6 +473,48 @@ int rx_tc(struct __sk_buff *ctx)
 	return TCX_NEXT;
 }
 
+/*
+ * GRO merged the frame into a packet it holds: its journey ends here (the
+ * packet it joined goes on). The exit tracepoint has no skb: the entry's,
+ * per CPU.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} gro_skb SEC(".maps");
+
+SEC("tp_btf/napi_gro_receive_entry")
+int BPF_PROG(rx_gro_entry, const struct sk_buff *skb)
+{
+	__u32 zero = 0;
+	__u64 *slot = bpf_map_lookup_elem(&gro_skb, &zero);
+
+	if (slot)
+		*slot = (__u64)skb;
+	return 0;
+}
+
+SEC("tp_btf/napi_gro_receive_exit")
+int BPF_PROG(rx_gro_exit, int ret)
+{
+	__u32 zero = 0;
+	__u64 *slot = bpf_map_lookup_elem(&gro_skb, &zero), key, seq;
+	struct journey *j;
+
+	if (!slot || (ret != GRO_MERGED && ret != GRO_MERGED_FREE))
+		return 0;
+	key = *slot;
+	j = rx_of_skb((void *)key, &seq);
+	if (!j)
+		return 0;
+	finish(j, END_MERGED);
+	bpf_map_delete_elem(&rx_by_seq, &seq);
+	bpf_map_delete_elem(&rx_by_skb, &key);
+	return 0;
+}
+
 SEC("fentry/__udp_enqueue_schedule_skb")
 int BPF_PROG(rx_socket_udp, struct sock *sk, struct sk_buff *skb)
 {
@@ -424,6 +524,111 @@ int BPF_PROG(rx_socket_udp, struct sock *sk, struct sk_buff *skb)
 	j = rx_of_skb(skb, &seq);
 	if (j)
 		stamp(j, RX_SOCKET, bpf_ktime_get_ns());
+	return 0;
+}
+
+/*
+ * TCP: the socket stage is tcp_rcv_established(), which every segment of
+ * an established connection reaches, from softirq or from the backlog. A
+ * segment's data may then be coalesced into the skb before it, so the
+ * application stage is not the skb's free but the read that copies past
+ * the segment's end: each socket keeps its unread segments in order.
+ */
+struct tcp_unread {
+	__u32 head;		/* free-running; the reader advances it */
+	__u32 tail;		/* the receive path advances it */
+	struct {
+		__u64 seq;	/* the journey */
+		__u32 end_seq;	/* TCP: read when copied_seq reaches it */
+		__u32 pad;
+	} seg[TCP_UNREAD];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct tcp_unread);
+} tcp_socks SEC(".maps");
+
+SEC("fentry/tcp_rcv_established")
+int BPF_PROG(rx_socket_tcp, struct sock *sk, struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb = (const void *)skb->cb;
+	__u64 seq, key = (__u64)skb;
+	struct tcp_unread *u;
+	struct journey *j;
+	__u32 slot;
+
+	j = rx_of_skb(skb, &seq);
+	if (!j)
+		return 0;
+	stamp(j, RX_SOCKET, bpf_ktime_get_ns());
+	if (cb->end_seq == cb->seq) {
+		/* no data (an ACK): the socket is where it ends */
+		finish(j, END_CONSUMED);
+		goto forget;
+	}
+	u = bpf_sk_storage_get(&tcp_socks, sk, NULL,
+			       BPF_SK_STORAGE_GET_F_CREATE);
+	if (!u || u->tail - u->head >= TCP_UNREAD) {
+		count(CNT_TCP_UNFOLLOWED);
+		goto forget;
+	}
+	slot = u->tail % TCP_UNREAD;
+	u->seg[slot].seq = seq;
+	u->seg[slot].end_seq = cb->end_seq;
+	u->tail++;
+	/* the journey waits for the read; the skb may be coalesced away */
+	bpf_map_delete_elem(&rx_by_skb, &key);
+	return 0;
+forget:
+	bpf_map_delete_elem(&rx_by_seq, &seq);
+	bpf_map_delete_elem(&rx_by_skb, &key);
+	return 0;
+}
+
+struct tcp_read_ctx {
+	struct tcp_unread *u;
+	__u32 copied;
+	__u64 now;
+};
+
+static long tcp_read_one(__u64 i, struct tcp_read_ctx *c)
+{
+	struct tcp_unread *u = c->u;
+	__u32 slot = u->head % TCP_UNREAD;
+	struct journey *j;
+	__u64 seq;
+
+	if (u->head == u->tail || (__s32)(c->copied - u->seg[slot].end_seq) < 0)
+		return 1;
+	seq = u->seg[slot].seq;
+	u->head++;
+	j = bpf_map_lookup_elem(&rx_by_seq, &seq);
+	if (j) {
+		stamp(j, RX_APP, c->now);
+		finish(j, END_DELIVERED);
+		bpf_map_delete_elem(&rx_by_seq, &seq);
+	}
+	return 0;
+}
+
+SEC("fexit/tcp_recvmsg")
+int BPF_PROG(rx_app_tcp, struct sock *sk, struct msghdr *msg, size_t len,
+	     int flags, int *addr_len, int ret)
+{
+	struct tcp_read_ctx c = { .now = bpf_ktime_get_ns() };
+	struct tcp_sock *tp;
+
+	if (ret <= 0)
+		return 0;
+	c.u = bpf_sk_storage_get(&tcp_socks, sk, NULL, 0);
+	tp = bpf_skc_to_tcp_sock(sk);
+	if (!c.u || !tp)
+		return 0;
+	c.copied = tp->copied_seq;
+	bpf_loop(TCP_UNREAD, tcp_read_one, &c, 0);
 	return 0;
 }
 
@@ -460,6 +665,16 @@ int BPF_PROG(rx_dropped, struct sk_buff *skb)
 {
 	rx_end(skb, true);
 	return 0;
+}
+
+/*
+ * --xdp: a pass-through program for ports that have none, so that frames
+ * go through the XDP stage of the journey (nicsim_xdp_verdict stamps it).
+ */
+SEC("xdp")
+int journey_xdp(struct xdp_md *ctx)
+{
+	return XDP_PASS;
 }
 
 /* ---- send ---------------------------------------------------------- */
@@ -598,22 +813,6 @@ int BPF_PROG(tx_dma_read, struct net_device *dev, u16 queue, u32 desc_idx,
 	return 0;
 }
 
-SEC("tp_btf/nicsim_wire")
-int BPF_PROG(tx_wire, struct net_device *dev, struct net_device *peer,
-	     u64 seq)
-{
-	__u64 *skb = bpf_map_lookup_elem(&tx_by_seq, &seq);
-	struct journey *j;
-
-	if (!skb)
-		return 0;
-	j = bpf_map_lookup_elem(&tx_by_skb, skb);
-	if (j)
-		stamp(j, TX_WIRE, bpf_ktime_get_ns());
-	bpf_map_delete_elem(&tx_by_seq, &seq);
-	return 0;
-}
-
 SEC("tp_btf/nicsim_tx_clean")
 int BPF_PROG(tx_clean, struct net_device *dev, u16 queue, u32 desc_idx,
 	     struct nicsim_tx_desc *desc, struct sk_buff *skb)
@@ -627,7 +826,14 @@ int BPF_PROG(tx_clean, struct net_device *dev, u16 queue, u32 desc_idx,
 	if (!j)
 		return 0;
 	stamp(j, TX_DONE, bpf_ktime_get_ns());
-	finish(j, END_DELIVERED);
+	if (!j->ts[TX_WIRE] && j->ts[TX_DMA] &&
+	    bpf_map_lookup_elem(&tx_by_seq, &j->seq)) {
+		/* on the cable yet: keyed by seq, for the skb is freed */
+		bpf_map_update_elem(&tx_on_cable, &j->seq, j, BPF_ANY);
+		bpf_map_delete_elem(&tx_by_seq, &j->seq);
+	} else {
+		finish(j, END_DELIVERED);
+	}
 	bpf_map_delete_elem(&tx_by_skb, &key);
 	return 0;
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nicsim_journey: per-stage latency of the seed's packet journey through
- * nicsim ports, receive (NIC DMA write -> interrupt -> driver -> XDP ->
- * sk_buff -> stack -> TC -> socket -> application) and send (application
- * -> TC -> driver -> doorbell -> NIC DMA read -> wire -> completion).
+ * nicsim ports, receive (cable -> NIC DMA write -> interrupt -> driver ->
+ * XDP -> sk_buff -> stack -> TC -> socket -> application) and send
+ * (application -> TC -> driver -> doorbell -> NIC DMA read -> cable ->
+ * completion), UDP or TCP.
  *
  * By default it prints log2 histograms of each stage's latency since the
  * previous stage seen, every INTERVAL seconds and at exit, the way the
@@ -43,7 +44,7 @@
 #define MAX_PORTS	16
 
 static const char *const rx_names[RX_NR] = {
-	"dma", "irq", "handler", "napi", "xdp", "skb", "stack", "tc",
+	"wire", "dma", "irq", "handler", "napi", "xdp", "skb", "stack", "tc",
 	"socket", "app",
 };
 
@@ -53,7 +54,7 @@ static const char *const tx_names[TX_NR] = {
 
 static const char *const end_names[] = {
 	[END_DELIVERED] = "delivered", [END_CONSUMED] = "consumed",
-	[END_DROPPED] = "dropped", [END_XDP] = "xdp",
+	[END_DROPPED] = "dropped", [END_XDP] = "xdp", [END_MERGED] = "merged",
 };
 
 static const char *const xdp_names[] = {
@@ -68,6 +69,7 @@ static struct env {
 	} ports[MAX_PORTS];
 	int nports;
 	bool no_tc;
+	bool xdp;
 	bool timeline;
 	bool json;
 	long interval;
@@ -84,6 +86,8 @@ static const struct argp_option options[] = {
 	{ "interface", 'i', "IFNAME[@NETNS]", 0,
 	  "a nicsim port, where TC programs go (repeat; default: all in this namespace)", 0 },
 	{ "no-tc", 'n', NULL, 0, "do not attach TC programs (the tc stages are then not seen)", 0 },
+	{ "xdp", 'x', NULL, 0,
+	  "attach a pass-through XDP program to each port, so the xdp stage is seen", 0 },
 	{ "interval", 'I', "SECONDS", 0,
 	  "print the histograms every SECONDS (default: at exit)", 0 },
 	{ "duration", 'd', "SECONDS", 0, "exit after SECONDS", 0 },
@@ -135,6 +139,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'n':
 		env.no_tc = true;
+		break;
+	case 'x':
+		env.xdp = true;
 		break;
 	case 'I':
 		env.interval = nicsim_arg_number(state, key, arg, 3600);
@@ -441,7 +448,7 @@ int main(int argc, char **argv)
 		.parser = parse_arg,
 		.doc = "Per-stage latency through nicsim ports, as histograms or packet timelines.",
 	};
-	struct bpf_link *links[2 * MAX_PORTS] = {};
+	struct bpf_link *links[3 * MAX_PORTS] = {};
 	struct ring_buffer *rb = NULL;
 	struct nicsim_journey *skel;
 	int err, i, nlinks = 0, home;
@@ -527,6 +534,23 @@ int main(int argc, char **argv)
 		}
 		nlinks += 2;
 	}
+	for (i = 0; i < env.nports && env.xdp; i++) {
+		struct port *p = &env.ports[i];
+
+		/* a link: it fails on a port that has a program, never replaces it */
+		nicsim_enter_netns(p->netns, home);
+		links[nlinks] = bpf_program__attach_xdp(skel->progs.journey_xdp,
+							p->ifindex);
+		err = -errno;
+		nicsim_enter_netns(NULL, home);
+		if (!links[nlinks]) {
+			fprintf(stderr, "%s: cannot attach the XDP program: %s%s\n",
+				p->ifname, strerror(-err), err == -EBUSY ?
+				" (it has one: the xdp stage is seen without --xdp)" : "");
+			goto out;
+		}
+		nlinks++;
+	}
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_journey, NULL,
 			      NULL);
 	if (!rb) {
@@ -542,15 +566,17 @@ int main(int argc, char **argv)
 			printf("%s{\"ifname\":\"%s\",\"netns\":\"%s\",\"ifindex\":%d}",
 			       i ? "," : "", env.ports[i].ifname,
 			       env.ports[i].netns, env.ports[i].ifindex);
-		printf("],\"tc\":%s}\n", env.no_tc ? "false" : "true");
+		printf("],\"tc\":%s,\"xdp\":%s}\n", env.no_tc ? "false" : "true",
+		       env.xdp ? "true" : "false");
 	} else {
 		printf("Following packets on");
 		for (i = 0; i < env.nports; i++)
 			printf(" %s%s%s", env.ports[i].ifname,
 			       *env.ports[i].netns ? "@" : "",
 			       env.ports[i].netns);
-		printf("%s. Ctrl-C to end.\n",
-		       env.no_tc ? " (no TC programs)" : "");
+		printf("%s%s. Ctrl-C to end.\n",
+		       env.no_tc ? " (no TC programs)" : "",
+		       env.xdp ? " (an XDP program attached)" : "");
 	}
 	fflush(stdout);
 	start = time(NULL);
@@ -577,16 +603,21 @@ int main(int argc, char **argv)
 		unsigned long long tx = sum_counter(cfd, CNT_JOURNEYS_TX);
 		unsigned long long lost = sum_counter(cfd, CNT_LOST_EVENTS);
 		unsigned long long skipped = sum_counter(cfd, CNT_SAMPLED_OUT);
+		unsigned long long unfollowed = sum_counter(cfd, CNT_TCP_UNFOLLOWED);
 
 		if (env.json) {
 			printf("{\"type\":\"summary\",\"rx_journeys\":%llu,\"tx_journeys\":%llu,",
 			       rx, tx);
-			printf("\"timelines\":%ld,\"sampled_out\":%llu,\"lost_events\":%llu}\n",
+			printf("\"timelines\":%ld,\"sampled_out\":%llu,\"lost_events\":%llu,",
 			       printed, skipped, lost);
+			printf("\"tcp_unfollowed\":%llu}\n", unfollowed);
 		} else {
 			printf("\n%llu receive and %llu send journeys, ", rx, tx);
 			printf("%ld timelines printed, %llu sampled out, %llu events lost\n",
 			       printed, skipped, lost);
+			if (unfollowed)
+				printf("%llu TCP segments not followed to the application: their socket had %d unread\n",
+				       unfollowed, TCP_UNREAD);
 		}
 	}
 out:

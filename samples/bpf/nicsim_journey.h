@@ -5,6 +5,7 @@
 
 /* Receive: the seed's journey, wire to application. */
 enum rx_stage {
+	RX_WIRE,	/* the sending port put it on the cable (device time) */
 	RX_DMA,		/* the NIC wrote the frame to the ring (device time) */
 	RX_IRQ,		/* it raised the interrupt */
 	RX_HANDLER,	/* the driver's handler ran (hard IRQ) */
@@ -26,12 +27,13 @@ enum tx_stage {
 	TX_POST,	/* the driver posted its descriptors */
 	TX_DOORBELL,	/* the doorbell that covered them */
 	TX_DMA,		/* the NIC read it from the ring (device time) */
-	TX_WIRE,	/* it left the cable */
+	TX_WIRE,	/* it went on the cable (device time) */
 	TX_DONE,	/* the driver cleaned the completion */
 	TX_NR,
 };
 
-#define MAX_STAGES	10
+#define MAX_STAGES	11
+#define TCP_UNREAD	128	/* segments followed per socket until read */
 #define HIST_SLOTS	32	/* log2 buckets of microseconds */
 
 enum dir { DIR_RX, DIR_TX, DIR_NR };
@@ -42,6 +44,7 @@ enum journey_end {
 	END_CONSUMED,	/* RX: consumed by the kernel (no socket read) */
 	END_DROPPED,	/* freed as a drop (kfree_skb) */
 	END_XDP,	/* XDP took it (drop, TX, redirect, aborted) */
+	END_MERGED,	/* RX: GRO merged it into an earlier packet */
 };
 
 struct flow {
@@ -87,6 +90,7 @@ enum counter {
 	CNT_JOURNEYS_TX,
 	CNT_LOST_EVENTS,	/* ring buffer full */
 	CNT_SAMPLED_OUT,	/* matched, skipped by 1-in-N sampling */
+	CNT_TCP_UNFOLLOWED,	/* a socket's unread segments overflowed */
 	CNT_NR,
 };
 
