@@ -3,8 +3,9 @@
 # samples/bpf/nicsim_journey on real traffic: its histograms count every
 # datagram sent at every stage it can see (and mark XDP, with no program,
 # as not seen), --xdp puts them through the XDP stage (and refuses a port
-# that has a program), its timelines give each stage in order, sampling
-# prints 1 in N, and bad options are refused.
+# that has a program), TCP segments reach the application, its timelines
+# give each stage in order and its exports match them, sampling prints 1 in
+# N, and bad options are refused.
 
 . "$(dirname "$0")/nicsim_lib.sh"
 
@@ -25,7 +26,7 @@ ktap_print_header
 nicsim_require
 nicsim_require_sample nicsim_journey
 JOURNEY=$SAMPLE
-ktap_set_plan 8
+ktap_set_plan 9
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"
 ip netns exec "$NS0" ping -q -c 1 -W 5 10.0.0.2 >/dev/null
@@ -254,6 +255,62 @@ PYEOF
 }
 ktap_test_result "tcp: a stream's data segments at the socket and the application, both ways" tcp
 
+# the exports, read back by their readers: Python's JSON parser (the
+# Perfetto trace: a slice per stage at the timeline's times, one flow per
+# journey), Debian's tshark (the pcapng: the datagrams, their stages in
+# comments) and Python's XML parser (the SVG: a bar per stage seen)
+exports() {
+	journey "$tmp/ex" --timeline --count 4 --dport 7005 --perfetto "$tmp/trace.json" \
+		--pcapng "$tmp/j.pcapng" --svg "$tmp/j.svg" || return 1
+	udp 7005 2 || return 1
+	wait "$journey_pid"
+	journey_pid=""
+	command -v tshark >/dev/null || { ktap_print_msg "no tshark (scripts/install-deps)"; return 1; }
+	tshark -r "$tmp/j.pcapng" -T fields -e frame.interface_name -e udp.dstport \
+		-e frame.comment >"$tmp/tshark" 2>"$tmp/tshark.err" ||
+		{ ktap_print_msg "tshark: $(tail -n 2 "$tmp/tshark.err")"; return 1; }
+	$PY - "$tmp/ex" "$tmp/trace.json" "$tmp/tshark" "$tmp/j.svg" <<'PYEOF'
+import json, sys, xml.etree.ElementTree as ET
+js = [json.loads(l) for l in open(sys.argv[1]) if '"journey"' in l]
+trace = json.load(open(sys.argv[2]))['traceEvents']
+ok = len(js) == 4
+def want(cond, what):
+    global ok
+    if not cond:
+        print('# # ' + what)
+        ok = False
+for j in js:
+    slices = {e['args']['stage']: e for e in trace if e['ph'] == 'X' and
+              e.get('args', {}).get('seq') == j['seq'] and e['args']['dir'] == j['dir']}
+    seen = [s for s in j['stages'] if s['t_us'] is not None]
+    want(sorted(slices) == sorted(s['stage'] for s in seen),
+         '%s seq %d: slices %s' % (j['dir'], j['seq'], sorted(slices)))
+    for s in seen:
+        e = slices.get(s['stage'])
+        want(e and abs(e['ts'] - (j['t0_ns'] / 1000 + s['t_us'])) < 0.1,
+             '%s %s: slice at %s, timeline at %s' % (j['dir'], s['stage'],
+             e and e['ts'], j['t0_ns'] / 1000 + s['t_us']))
+    flow = [e for e in trace if e['ph'] in 'stf' and e.get('cat') == 'journey' and
+            e['name'] == '%s seq %d' % (j['dir'], j['seq'])]
+    want(len(flow) == len(seen) and flow[0]['ph'] == 's' and flow[-1]['ph'] == 'f',
+         '%s seq %d: flow %s' % (j['dir'], j['seq'], [e['ph'] for e in flow]))
+print('# # trace: %d events, %d slices' % (len(trace), len([e for e in trace if e['ph'] == 'X'])))
+rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[3]) if l.strip()]
+print('# # tshark: %s' % rows[:1])
+want(len(rows) == 4 and all(r[1] == '7005' and 'dma=' in r[2] and 'seq' in r[2] for r in rows),
+     'tshark read %d rows: %s' % (len(rows), rows))
+svg = ET.parse(sys.argv[4]).getroot()
+ns = '{http://www.w3.org/2000/svg}'
+titles = [t.text for t in svg.iter(ns + 'title')]
+texts = [t.text for t in svg.iter(ns + 'text')]
+want(svg.tag == ns + 'svg' and 'rx dma' in titles and 'tx done' in titles and
+     any(t and t.startswith('Receive on') for t in texts), 'svg: %s' % titles[:20])
+sys.exit(0 if ok else 1)
+PYEOF
+}
+ktap_test_result "--perfetto, --pcapng, --svg: read back by a JSON parser, tshark, an XML parser" \
+	exports
+
 sampled() {
 	journey "$tmp/s" --timeline --sample 5 --dport 7002 || return 1
 	udp 7002 10 || return 1
@@ -274,7 +331,8 @@ refused() {
 	local bad
 
 	for bad in "--sample 0" "--count 3" "--dport 70000" "--saddr 10.0.0.300" \
-		   "-i lo" "-i $IF1@nonexistent-ns"; do
+		   "-i lo" "-i $IF1@nonexistent-ns" \
+		   "-i $IF1@$NS1 --svg /nonexistent-dir/j.svg"; do
 		# shellcheck disable=SC2086
 		if "$JOURNEY" $bad -d 1 >/dev/null 2>"$tmp/err"; then
 			ktap_print_msg "accepted: $bad"

@@ -227,8 +227,21 @@ static __always_inline void parse_flow(struct flow *f, const void *l3,
 
 static __always_inline void stamp(struct journey *j, __u32 stage, __u64 ts)
 {
-	if (stage < MAX_STAGES && !j->ts[stage])
+	if (stage < MAX_STAGES && !j->ts[stage]) {
 		j->ts[stage] = ts;
+		j->cpu[stage] = bpf_get_smp_processor_id();
+	}
+}
+
+/* The first bytes of the frame whose MAC header is at @mac, @len long. */
+static __always_inline void capture(struct journey *j, const void *mac,
+				    __u32 len)
+{
+	if (!timelines)
+		return;
+	j->caplen = len < CAP_BYTES ? len : CAP_BYTES;
+	if (bpf_probe_read_kernel(j->data, CAP_BYTES, mac))
+		j->caplen = 0;
 }
 
 /* A journey is over: into the histograms, and maybe out as a timeline. */
@@ -328,10 +341,10 @@ int BPF_PROG(rx_dma_write, struct net_device *dev, u16 queue, u32 desc_idx,
 	j.dir = DIR_RX;
 	sent = bpf_map_lookup_elem(&wire_sent, &seq);
 	if (sent) {
-		j.ts[RX_WIRE] = *sent;
+		stamp(&j, RX_WIRE, *sent);
 		bpf_map_delete_elem(&wire_sent, &seq);
 	}
-	j.ts[RX_DMA] = dma_tstamp;
+	stamp(&j, RX_DMA, dma_tstamp);
 	j.seq = seq;
 	j.ifindex = dev->ifindex;
 	j.queue = queue;
@@ -435,6 +448,7 @@ int BPF_PROG(rx_skb, struct net_device *dev, u16 queue, u32 desc_idx, u64 seq,
 	j->skb = key;
 	/* eth_type_trans() has run: data is the network header */
 	parse_flow(&j->flow, skb->data, skb->protocol);
+	capture(j, skb->head + skb->mac_header, j->len);
 	bpf_map_update_elem(&rx_by_skb, &key, &seq, BPF_ANY);
 	return 0;
 }
@@ -718,7 +732,7 @@ static __always_inline struct journey *tx_journey(const void *skb,
 	zero.ifindex = ifindex;
 	sent = bpf_map_lookup_elem(&sending, &tid);
 	if (sent)
-		zero.ts[TX_APP] = *sent;
+		stamp(&zero, TX_APP, *sent);
 	bpf_map_update_elem(&tx_by_skb, &key, &zero, BPF_ANY);
 	return bpf_map_lookup_elem(&tx_by_skb, &key);
 }
@@ -747,6 +761,7 @@ int BPF_PROG(tx_xmit, struct sk_buff *skb, struct net_device *dev)
 	stamp(j, TX_XMIT, bpf_ktime_get_ns());
 	parse_flow(&j->flow, skb->head + skb->network_header, skb->protocol);
 	j->len = skb->len;
+	capture(j, skb->data, skb->len - skb->data_len);
 	return 0;
 }
 

@@ -82,6 +82,18 @@ static struct env {
 static atomic_bool exiting;
 static long printed;
 
+/* --perfetto, --pcapng, --svg */
+static struct {
+	const char *perfetto_path, *pcapng_path, *svg_path;
+	FILE *perfetto, *pcapng, *svg_file;
+	__u64 mono_to_real;		/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
+	unsigned long flows;
+	unsigned int nqueues;
+	int queues[64];			/* queue tracks named so far */
+	struct journey svg[DIR_NR];	/* the waterfall's packets */
+	bool have[DIR_NR];
+} ex;
+
 static const struct argp_option options[] = {
 	{ "interface", 'i', "IFNAME[@NETNS]", 0,
 	  "a nicsim port, where TC programs go (repeat; default: all in this namespace)", 0 },
@@ -100,6 +112,12 @@ static const struct argp_option options[] = {
 	{ "dport", 'Q', "PORT", 0, "only packets to PORT", 0 },
 	{ "proto", 'p', "udp|tcp|icmp|icmp6", 0, "only this protocol", 0 },
 	{ "json", 'j', NULL, 0, "one JSON object per line", 0 },
+	{ "perfetto", 1001, "FILE", 0,
+	  "write the timelines as a Chrome JSON trace (ui.perfetto.dev, chrome://tracing)", 0 },
+	{ "pcapng", 1002, "FILE", 0,
+	  "write each packet's first bytes to a pcapng file, its stages in a comment", 0 },
+	{ "svg", 1003, "FILE", 0,
+	  "write an SVG of one packet's journey each way and the histograms", 0 },
 	{},
 };
 
@@ -185,9 +203,20 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'j':
 		env.json = true;
 		break;
+	case 1001:
+		ex.perfetto_path = arg;
+		break;
+	case 1002:
+		ex.pcapng_path = arg;
+		break;
+	case 1003:
+		ex.svg_path = arg;
+		break;
 	case ARGP_KEY_END:
-		if ((env.count || env.sample > 1) && !env.timeline)
-			argp_error(state, "--count and --sample go with --timeline");
+		if ((env.count || env.sample > 1) && !env.timeline &&
+		    !ex.perfetto_path && !ex.pcapng_path && !ex.svg_path)
+			argp_error(state,
+				   "--count and --sample go with --timeline or an export");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -379,6 +408,350 @@ static void port_name(__u32 ifindex, char *buf, size_t len)
 	snprintf(buf, len, "ifindex %u", ifindex);
 }
 
+/* ---- exports: Perfetto (Chrome JSON), pcapng, SVG ---------------------- */
+
+static const char *journey_stage(const struct journey *j, int s)
+{
+	return j->dir == DIR_RX ? rx_names[s] : tx_names[s];
+}
+
+static int journey_stages(const struct journey *j)
+{
+	return j->dir == DIR_RX ? RX_NR : TX_NR;
+}
+
+/* The stage seen after @s, or -1. */
+static int next_seen(const struct journey *j, int s)
+{
+	for (s++; s < journey_stages(j); s++)
+		if (j->ts[s])
+			return s;
+	return -1;
+}
+
+static int first_seen(const struct journey *j)
+{
+	return j->ts[0] ? 0 : next_seen(j, 0);
+}
+
+/*
+ * Perfetto, and chrome://tracing: the Chrome JSON trace format. Each stage
+ * is a slice on the track of the CPU that saw it, lasting until the next
+ * stage; a flow links a packet's stages across CPUs; the whole journey is
+ * a slice on its queue's track. Times are CLOCK_MONOTONIC microseconds.
+ */
+#define PID_CPUS	1
+#define PID_QUEUES	2
+
+static void perfetto_open(void)
+{
+	int i;
+
+	fprintf(ex.perfetto, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
+	fprintf(ex.perfetto,
+		"{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%d,\"args\":{\"name\":\"CPUs\"}},\n",
+		PID_CPUS);
+	fprintf(ex.perfetto,
+		"{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%d,\"args\":{\"name\":\"queues\"}}",
+		PID_QUEUES);
+	for (i = 0; i < libbpf_num_possible_cpus(); i++)
+		fprintf(ex.perfetto,
+			",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":\"CPU %d\"}}",
+			PID_CPUS, i, i);
+}
+
+static void perfetto_journey(const struct journey *j, const char *port)
+{
+	const char *dir = j->dir == DIR_RX ? "rx" : "tx";
+	int s = first_seen(j), n, last = s, tid;
+	unsigned int i;
+
+	if (s < 0)
+		return;
+	tid = j->ifindex * 64 + j->queue;
+	for (i = 0; i < ex.nqueues && ex.queues[i] != tid; i++)
+		;
+	if (i == ex.nqueues && i < sizeof(ex.queues) / sizeof(ex.queues[0])) {
+		ex.queues[ex.nqueues++] = tid;
+		fprintf(ex.perfetto,
+			",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":\"%s q%u\"}}",
+			PID_QUEUES, tid, port, j->queue);
+	}
+	ex.flows++;
+	for (; s >= 0; s = n) {
+		n = next_seen(j, s);
+		fprintf(ex.perfetto,
+			",\n{\"ph\":\"X\",\"name\":\"%s %s\",\"cat\":\"%s\",\"pid\":%d,\"tid\":%u,\"ts\":%.3f,\"dur\":%.3f,",
+			dir, journey_stage(j, s), dir, PID_CPUS, j->cpu[s],
+			j->ts[s] / 1000.0,
+			n < 0 ? 0.0 : (double)(j->ts[n] - j->ts[s]) / 1000.0);
+		fprintf(ex.perfetto,
+			"\"args\":{\"dir\":\"%s\",\"stage\":\"%s\",\"seq\":%llu,\"port\":\"%s\",\"queue\":%u}}",
+			dir, journey_stage(j, s), (unsigned long long)j->seq, port,
+			j->queue);
+		/* the flow: starts at the first stage, steps, ends at the last */
+		fprintf(ex.perfetto,
+			",\n{\"ph\":\"%s\",\"name\":\"%s seq %llu\",\"cat\":\"journey\",\"id\":%lu,\"pid\":%d,\"tid\":%u,\"ts\":%.3f%s}",
+			s == first_seen(j) ? "s" : n < 0 ? "f" : "t", dir,
+			(unsigned long long)j->seq, ex.flows, PID_CPUS, j->cpu[s],
+			j->ts[s] / 1000.0, n < 0 ? ",\"bp\":\"e\"" : "");
+		last = s;
+	}
+	fprintf(ex.perfetto,
+		",\n{\"ph\":\"X\",\"name\":\"%s seq %llu\",\"cat\":\"%s\",\"pid\":%d,\"tid\":%d,\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"end\":\"%s\"}}",
+		dir, (unsigned long long)j->seq, dir, PID_QUEUES, tid,
+		j->ts[first_seen(j)] / 1000.0,
+		(double)(j->ts[last] - j->ts[first_seen(j)]) / 1000.0,
+		end_names[j->end]);
+}
+
+static void perfetto_close(void)
+{
+	fprintf(ex.perfetto, "\n]}\n");
+}
+
+/*
+ * pcapng (the format Wireshark writes): a section header, an interface
+ * per port, and an enhanced packet block per journey with the frame's
+ * first bytes and, in its comment, the time of each stage.
+ */
+static void pcapng_write(const void *p, size_t len)
+{
+	static const __u8 zero[4];
+
+	fwrite(p, 1, len, ex.pcapng);
+	if (len % 4)
+		fwrite(zero, 1, 4 - len % 4, ex.pcapng);
+}
+
+static __u32 pad4(size_t len)
+{
+	return (len + 3) & ~3U;
+}
+
+static void pcapng_option(__u16 code, const void *val, __u16 len)
+{
+	__u16 hdr[2] = { code, len };
+
+	pcapng_write(hdr, sizeof(hdr));
+	if (len)
+		pcapng_write(val, len);
+}
+
+static void pcapng_open(void)
+{
+	struct { __u32 type, len, magic; __u16 major, minor; __s64 section; } shb = {
+		0x0A0D0D0A, sizeof(shb) + 8, 0x1A2B3C4D, 1, 0, -1,
+	};
+	__u32 total;
+	int i;
+
+	total = shb.len;
+	pcapng_write(&shb, sizeof(shb));
+	pcapng_option(0, NULL, 0);
+	fwrite(&total, 4, 1, ex.pcapng);
+	for (i = 0; i < env.nports; i++) {
+		struct { __u32 type, len; __u16 linktype, reserved; __u32 snaplen; } idb;
+		char name[96];
+		__u8 tsresol = 9;	/* nanoseconds */
+
+		port_name(env.ports[i].ifindex, name, sizeof(name));
+		idb.type = 1;
+		idb.len = sizeof(idb) + 4 + pad4(strlen(name)) + 4 + 4 + 4 + 4;
+		idb.linktype = 1;	/* LINKTYPE_ETHERNET */
+		idb.reserved = 0;
+		idb.snaplen = CAP_BYTES;
+		pcapng_write(&idb, sizeof(idb));
+		pcapng_option(2, name, strlen(name));		/* if_name */
+		pcapng_option(9, &tsresol, 1);			/* if_tsresol */
+		pcapng_option(0, NULL, 0);
+		fwrite(&idb.len, 4, 1, ex.pcapng);
+	}
+}
+
+static void pcapng_journey(const struct journey *j, const char *port)
+{
+	struct { __u32 type, len, ifid, ts_hi, ts_lo, caplen, origlen; } epb;
+	int s = first_seen(j), i, ifid = 0, off;
+	char comment[512];
+	__u64 t;
+
+	if (s < 0 || !j->caplen)
+		return;
+	for (i = 0; i < env.nports; i++)
+		if (env.ports[i].ifindex == (int)j->ifindex)
+			ifid = i;
+	off = snprintf(comment, sizeof(comment), "%s %s seq %llu %s:",
+		       j->dir == DIR_RX ? "rx" : "tx", port,
+		       (unsigned long long)j->seq, end_names[j->end]);
+	for (i = 0; i < journey_stages(j) && off < (int)sizeof(comment); i++)
+		off += snprintf(comment + off, sizeof(comment) - off,
+				j->ts[i] ? " %s=%+.1f" : " %s=-", journey_stage(j, i),
+				(double)((long long)(j->ts[i] - j->ts[s])) / 1000.0);
+	if (off < (int)sizeof(comment))
+		snprintf(comment + off, sizeof(comment) - off, " us");
+	t = j->ts[s] + ex.mono_to_real;
+	epb.type = 6;
+	epb.len = sizeof(epb) + pad4(j->caplen) + 4 + pad4(strlen(comment)) + 4 + 4;
+	epb.ifid = ifid;
+	epb.ts_hi = t >> 32;
+	epb.ts_lo = (__u32)t;
+	epb.caplen = j->caplen;
+	epb.origlen = j->len > j->caplen ? j->len : j->caplen;
+	pcapng_write(&epb, sizeof(epb));
+	pcapng_write(j->data, j->caplen);
+	pcapng_option(1, comment, strlen(comment));	/* opt_comment */
+	pcapng_option(0, NULL, 0);
+	fwrite(&epb.len, 4, 1, ex.pcapng);
+}
+
+/*
+ * SVG: one packet's journey, receive and send, as a waterfall (a bar per
+ * stage on one time axis), and the per-stage histograms.
+ */
+static void svg_text(FILE *f, double x, double y, const char *anchor,
+		     const char *style, const char *text)
+{
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" style=\"%s\">%s</text>\n",
+		x, y, anchor, style, text);
+}
+
+static void svg_write(struct nicsim_journey *skel)
+{
+	const struct journey *js[2] = {
+		ex.have[DIR_RX] ? &ex.svg[DIR_RX] : NULL,
+		ex.have[DIR_TX] ? &ex.svg[DIR_TX] : NULL,
+	};
+	int hfd = bpf_map__fd(skel->maps.hists), dir, s, n, k;
+	double x0 = 140, width = 620, y = 50, span = 1;
+	char buf[160], port[96], *body = NULL;
+	size_t body_len = 0;
+	FILE *f = open_memstream(&body, &body_len);	/* the height comes last */
+
+	if (!f)
+		return;
+
+	for (dir = 0; dir < DIR_NR; dir++) {
+		const struct journey *j = js[dir];
+		int a;
+
+		if (!j || (a = first_seen(j)) < 0)
+			continue;
+		for (s = a; s >= 0; s = next_seen(j, s))
+			if (j->ts[s] - j->ts[a] > span)
+				span = j->ts[s] - j->ts[a];
+	}
+	svg_text(f, 400, 24, "middle", "font-size:16px;font-weight:bold",
+		 "nicsim_journey: one packet's journey, then every packet's");
+	for (dir = 0; dir < DIR_NR; dir++) {
+		const struct journey *j = js[dir];
+		int a, i = 0;
+
+		if (!j || (a = first_seen(j)) < 0)
+			continue;
+		port_name(j->ifindex, port, sizeof(port));
+		snprintf(buf, sizeof(buf), "%s on %s, seq %llu (us after its first stage)",
+			 dir == DIR_RX ? "Receive" : "Send", port,
+			 (unsigned long long)j->seq);
+		svg_text(f, 10, y, "start", "font-weight:bold", buf);
+		y += 10;
+		for (s = 0; s < journey_stages(j); s++, i++) {
+			double from, to;
+
+			y += 18;
+			svg_text(f, x0 - 8, y + 11, "end", "", journey_stage(j, s));
+			if (!j->ts[s]) {
+				svg_text(f, x0, y + 11, "start", "fill:#999", "not seen");
+				continue;
+			}
+			n = s;
+			for (k = s - 1; k >= 0; k--)
+				if (j->ts[k]) {
+					n = k;
+					break;
+				}
+			from = x0 + width * (j->ts[n] - j->ts[a]) / span;
+			to = x0 + width * (j->ts[s] - j->ts[a]) / span;
+			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\" fill=\"%s\"><title>%s %s</title></rect>\n",
+				from, y, to - from < 1 ? 1 : to - from,
+				dir == DIR_RX ? "#4477aa" : "#cc6677",
+				dir == DIR_RX ? "rx" : "tx", journey_stage(j, s));
+			snprintf(buf, sizeof(buf), "+%.1f", (j->ts[s] - j->ts[a]) / 1000.0);
+			svg_text(f, to + 4 > x0 + width - 40 ? x0 + width - 40 : to + 4, y + 11,
+				 "start", "font-size:10px", buf);
+		}
+		y += 30;
+	}
+	svg_text(f, 10, y, "start", "font-weight:bold",
+		 "Every packet: each stage since the one before, log2 buckets of us (bar: packets)");
+	y += 10;
+	for (dir = 0; dir < DIR_NR; dir++) {
+		for (s = 1; s < (dir == DIR_RX ? RX_NR : TX_NR); s++) {
+			struct hist h;
+			__u64 max = 0;
+
+			read_hist(hfd, HIST_IDX(dir, s), &h, false);
+			y += 18;
+			snprintf(buf, sizeof(buf), "%s %s", dir == DIR_RX ? "rx" : "tx",
+				 stage_name(dir, s));
+			svg_text(f, x0 - 8, y + 11, "end", "", buf);
+			if (!h.count) {
+				svg_text(f, x0, y + 11, "start", "fill:#999", "not seen");
+				continue;
+			}
+			for (k = 0; k < HIST_SLOTS; k++)
+				if (h.slots[k] > max)
+					max = h.slots[k];
+			for (k = 0; k < 20; k++) {
+				double hgt = 14.0 * h.slots[k] / max;
+
+				fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"20\" height=\"%.1f\" fill=\"%s\"><title>%llu</title></rect>\n",
+					x0 + 22 * k, y + 14 - hgt, hgt,
+					dir == DIR_RX ? "#4477aa" : "#cc6677",
+					(unsigned long long)h.slots[k]);
+			}
+			snprintf(buf, sizeof(buf), "%llu, avg %.1f us",
+				 (unsigned long long)h.count, h.sum_ns / 1000.0 / h.count);
+			svg_text(f, x0 + 22 * 20 + 6, y + 11, "start", "font-size:10px", buf);
+		}
+		y += 10;
+	}
+	y += 18;
+	for (k = 0; k < 20; k += 4) {
+		unsigned long long lo, hi;
+
+		slot_range(k, &lo, &hi);
+		snprintf(buf, sizeof(buf), "%llu", lo);
+		svg_text(f, x0 + 22 * k + 10, y, "middle", "font-size:10px", buf);
+	}
+	fclose(f);
+	fprintf(ex.svg_file, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(ex.svg_file,
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"800\" height=\"%.0f\" font-family=\"sans-serif\" font-size=\"12\">\n",
+		y + 16);
+	fprintf(ex.svg_file, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+	fwrite(body, 1, body_len, ex.svg_file);
+	fprintf(ex.svg_file, "</svg>\n");
+	free(body);
+}
+
+/* Keep the first delivered journey of each direction for the waterfall. */
+static void export_journey(const struct journey *j)
+{
+	char port[96];
+
+	port_name(j->ifindex, port, sizeof(port));
+	if (ex.perfetto)
+		perfetto_journey(j, port);
+	if (ex.pcapng)
+		pcapng_journey(j, port);
+	if (ex.svg_file && j->dir < DIR_NR && !ex.have[j->dir] &&
+	    j->end == END_DELIVERED) {
+		ex.svg[j->dir] = *j;
+		ex.have[j->dir] = true;
+	}
+}
+
 static int on_journey(void *ctx, void *data, size_t size)
 {
 	const struct journey *j = data;
@@ -389,6 +762,9 @@ static int on_journey(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*j))
 		return 0;
+	export_journey(j);
+	if (!env.timeline)
+		goto counted;
 	format_addr(&j->flow, j->flow.saddr, src, sizeof(src));
 	format_addr(&j->flow, j->flow.daddr, dst, sizeof(dst));
 	for (s = 0; s < nr && !t0; s++)
@@ -398,6 +774,7 @@ static int on_journey(void *ctx, void *data, size_t size)
 	if (env.json) {
 		printf("{\"type\":\"journey\",\"dir\":\"%s\",\"ifindex\":%u,\"queue\":%u,",
 		       dir, j->ifindex, j->queue);
+		printf("\"t0_ns\":%llu,", (unsigned long long)t0);
 		printf("\"desc\":%u,\"seq\":%llu,\"len\":%u,", j->desc,
 		       (unsigned long long)j->seq, j->len);
 		printf("\"src\":\"%s\",\"dst\":\"%s\",\"sport\":%u,\"dport\":%u,",
@@ -436,9 +813,63 @@ static int on_journey(void *ctx, void *data, size_t size)
 		}
 	}
 	fflush(stdout);
+counted:
 	if (++printed == env.count)
 		atomic_store(&exiting, true);
 	return 0;
+}
+
+static FILE *open_export(const char *path)
+{
+	FILE *f;
+
+	if (!path)
+		return NULL;
+	f = fopen(path, "w");
+	if (!f)
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+	return f;
+}
+
+static int open_exports(void)
+{
+	struct timespec mono, real;
+
+	ex.perfetto = open_export(ex.perfetto_path);
+	ex.pcapng = open_export(ex.pcapng_path);
+	ex.svg_file = open_export(ex.svg_path);
+	if ((ex.perfetto_path && !ex.perfetto) || (ex.pcapng_path && !ex.pcapng) ||
+	    (ex.svg_path && !ex.svg_file))
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	ex.mono_to_real = (real.tv_sec - mono.tv_sec) * 1000000000ULL +
+			  real.tv_nsec - mono.tv_nsec;
+	if (ex.perfetto)
+		perfetto_open();
+	if (ex.pcapng)
+		pcapng_open();
+	return 0;
+}
+
+/* Finish the exports: each is complete once its file is closed. */
+static void close_exports(struct nicsim_journey *skel)
+{
+	if (ex.perfetto) {
+		perfetto_close();
+		fclose(ex.perfetto);
+		fprintf(stderr, "nicsim_journey: wrote %s\n", ex.perfetto_path);
+	}
+	if (ex.pcapng) {
+		fclose(ex.pcapng);
+		fprintf(stderr, "nicsim_journey: wrote %s\n", ex.pcapng_path);
+	}
+	if (ex.svg_file) {
+		svg_write(skel);
+		fclose(ex.svg_file);
+		fprintf(stderr, "nicsim_journey: wrote %s\n", ex.svg_path);
+	}
+	ex.perfetto = ex.pcapng = ex.svg_file = NULL;
 }
 
 int main(int argc, char **argv)
@@ -483,6 +914,8 @@ int main(int argc, char **argv)
 		nicsim_enter_netns(NULL, home);
 	}
 
+	if (open_exports())
+		return 1;
 	skel = nicsim_journey__open();
 	if (!skel) {
 		fprintf(stderr, "cannot open the BPF object\n");
@@ -491,7 +924,8 @@ int main(int argc, char **argv)
 	skel->rodata->filter_ports = true;
 	skel->rodata->filter = env.filter;
 	skel->rodata->sample_every = env.sample;
-	skel->rodata->timelines = env.timeline;
+	skel->rodata->timelines = env.timeline || ex.perfetto || ex.pcapng ||
+				  ex.svg_file;
 	skel->rodata->nr_write = SYS_write;
 	skel->rodata->nr_writev = SYS_writev;
 	skel->rodata->nr_sendto = SYS_sendto;
@@ -595,6 +1029,7 @@ int main(int argc, char **argv)
 		}
 	}
 	ring_buffer__consume(rb);
+	close_exports(skel);
 	if (!env.timeline)
 		print_hists(skel, false);
 	{
@@ -621,6 +1056,12 @@ int main(int argc, char **argv)
 		}
 	}
 out:
+	if (ex.perfetto)	/* an error: what was written stays, cut short */
+		fclose(ex.perfetto);
+	if (ex.pcapng)
+		fclose(ex.pcapng);
+	if (ex.svg_file)
+		fclose(ex.svg_file);
 	ring_buffer__free(rb);
 	for (i = 0; i < nlinks; i++)
 		bpf_link__destroy(links[i]);

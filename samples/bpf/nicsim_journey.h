@@ -34,6 +34,7 @@ enum tx_stage {
 
 #define MAX_STAGES	11
 #define TCP_UNREAD	128	/* segments followed per socket until read */
+#define CAP_BYTES	64	/* of each packet, for --pcapng */
 #define HIST_SLOTS	32	/* log2 buckets of microseconds */
 
 enum dir { DIR_RX, DIR_TX, DIR_NR };
@@ -72,6 +73,9 @@ struct journey {
 	__u8 xdp_act;
 	__u8 pad;
 	__u32 irq;
+	__u8 cpu[MAX_STAGES + 1];	/* where each stage was seen */
+	__u8 caplen;
+	__u8 data[CAP_BYTES];		/* the frame's first bytes, from its MAC header */
 };
 
 /* Latency of a stage since the one before it that was seen. */
