@@ -128,9 +128,10 @@ retrans() {
 # tso ADDR: 4 MB over TCP to ADDR with TSO on; the device must have cut
 # TSO frames into segments that the peer's device found correct and no
 # larger than the MTU (rx_oversize), with the sequence numbers TCP sent:
-# on a cable that loses nothing into a ring that cannot run out (4096
-# buffers, more than the receive window's segments), TCP retransmits
-# nothing (it would hide a wrong sequence number by retransmitting)
+# on a cable that loses nothing, TCP retransmits no more segments than the
+# receiving ring dropped for want of a buffer (a wrong sequence number
+# would be retransmitted with none dropped). The ring has 4096 buffers,
+# but a debug kernel's NAPI can fall behind a TSO burst (170 seen once).
 tso() {
 	local in out tso0 segs0 err0 over0 nobuf0 re0 frames segs rc=0
 
@@ -159,7 +160,7 @@ tso() {
 	cmp -s "$in" "$out" && [ "$frames" -gt 0 ] && [ "$segs" -gt "$frames" ] &&
 		[ $(( $(stat1 rx_csum_errors) + $(stat0 tx_tso_errors) )) -eq "$err0" ] &&
 		[ "$(stat1 rx_oversize)" -eq "$over0" ] &&
-		[ "$(stat1 rx_no_buffer)" -eq "$nobuf0" ] && [ "$(retrans)" -eq "$re0" ] || rc=1
+		[ $(( $(retrans) - re0 )) -le $(( $(stat1 rx_no_buffer) - nobuf0 )) ] || rc=1
 	rm -f "$in" "$out"
 	return $rc
 }

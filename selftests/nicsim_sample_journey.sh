@@ -265,7 +265,8 @@ exports() {
 	udp 7005 2 || return 1
 	wait "$journey_pid"
 	journey_pid=""
-	command -v tshark >/dev/null || { ktap_print_msg "no tshark (scripts/install-deps)"; return 1; }
+	command -v tshark >/dev/null ||
+		{ ktap_print_msg "no tshark (scripts/install-deps)"; return 1; }
 	tshark -r "$tmp/j.pcapng" -T fields -e frame.interface_name -e udp.dstport \
 		-e frame.comment >"$tmp/tshark" 2>"$tmp/tshark.err" ||
 		{ ktap_print_msg "tshark: $(tail -n 2 "$tmp/tshark.err")"; return 1; }

@@ -38,6 +38,10 @@ static inline long nicsim_arg_number(struct argp_state *state, int key,
 	return v;
 }
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 /*
  * A nicsim port: its driver, as ethtool reports it in the current network
  * namespace (sysfs would show the one it was mounted in, not the one

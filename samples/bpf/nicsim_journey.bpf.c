@@ -26,6 +26,8 @@
 #define ETH_P_IPV6	0x86DD
 #define IP_MF		0x2000
 #define IP_OFFSET	0x1fff
+#define TCPHDR_FIN	0x01
+#define TCPHDR_SYN	0x02
 
 const volatile bool filter_ports;	/* only the ifindexes in ports */
 const volatile struct flow filter;	/* zero fields match anything */
@@ -578,8 +580,9 @@ int BPF_PROG(rx_socket_tcp, struct sock *sk, struct sk_buff *skb)
 	if (!j)
 		return 0;
 	stamp(j, RX_SOCKET, bpf_ktime_get_ns());
-	if (cb->end_seq == cb->seq) {
-		/* no data (an ACK): the socket is where it ends */
+	/* end_seq counts a FIN (and a SYN) too: data is what a read gets */
+	if (cb->end_seq - cb->seq - !!(cb->tcp_flags & (TCPHDR_FIN | TCPHDR_SYN)) == 0) {
+		/* no data (an ACK, a FIN): the socket is where it ends */
 		finish(j, END_CONSUMED);
 		goto forget;
 	}

@@ -471,7 +471,7 @@ static void perfetto_journey(const struct journey *j, const char *port)
 	tid = j->ifindex * 64 + j->queue;
 	for (i = 0; i < ex.nqueues && ex.queues[i] != tid; i++)
 		;
-	if (i == ex.nqueues && i < sizeof(ex.queues) / sizeof(ex.queues[0])) {
+	if (i == ex.nqueues && i < ARRAY_SIZE(ex.queues)) {
 		ex.queues[ex.nqueues++] = tid;
 		fprintf(ex.perfetto,
 			",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":\"%s q%u\"}}",
@@ -481,14 +481,14 @@ static void perfetto_journey(const struct journey *j, const char *port)
 	for (; s >= 0; s = n) {
 		n = next_seen(j, s);
 		fprintf(ex.perfetto,
-			",\n{\"ph\":\"X\",\"name\":\"%s %s\",\"cat\":\"%s\",\"pid\":%d,\"tid\":%u,\"ts\":%.3f,\"dur\":%.3f,",
+			",\n{\"ph\":\"X\",\"name\":\"%s %s\",\"cat\":\"%s\",\"pid\":%d,\"tid\":%u,\"ts\":%.3f,\"dur\":0,",
 			dir, journey_stage(j, s), dir, PID_CPUS, j->cpu[s],
-			j->ts[s] / 1000.0,
-			n < 0 ? 0.0 : (double)(j->ts[n] - j->ts[s]) / 1000.0);
+			j->ts[s] / 1000.0);
 		fprintf(ex.perfetto,
-			"\"args\":{\"dir\":\"%s\",\"stage\":\"%s\",\"seq\":%llu,\"port\":\"%s\",\"queue\":%u}}",
+			"\"args\":{\"dir\":\"%s\",\"stage\":\"%s\",\"seq\":%llu,\"port\":\"%s\",\"queue\":%u,\"to_next_us\":%.3f}}",
 			dir, journey_stage(j, s), (unsigned long long)j->seq, port,
-			j->queue);
+			j->queue, n < 0 ? 0.0 :
+			(double)(long long)(j->ts[n] - j->ts[s]) / 1000.0);
 		/* the flow: starts at the first stage, steps, ends at the last */
 		fprintf(ex.perfetto,
 			",\n{\"ph\":\"%s\",\"name\":\"%s seq %llu\",\"cat\":\"journey\",\"id\":%lu,\"pid\":%d,\"tid\":%u,\"ts\":%.3f%s}",
@@ -497,12 +497,15 @@ static void perfetto_journey(const struct journey *j, const char *port)
 			j->ts[s] / 1000.0, n < 0 ? ",\"bp\":\"e\"" : "");
 		last = s;
 	}
+	/* journeys on a queue overlap: async slices, which may */
 	fprintf(ex.perfetto,
-		",\n{\"ph\":\"X\",\"name\":\"%s seq %llu\",\"cat\":\"%s\",\"pid\":%d,\"tid\":%d,\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"end\":\"%s\"}}",
-		dir, (unsigned long long)j->seq, dir, PID_QUEUES, tid,
-		j->ts[first_seen(j)] / 1000.0,
-		(double)(j->ts[last] - j->ts[first_seen(j)]) / 1000.0,
-		end_names[j->end]);
+		",\n{\"ph\":\"b\",\"name\":\"%s seq %llu\",\"cat\":\"%s q%u\",\"id\":%lu,\"pid\":%d,\"tid\":%d,\"ts\":%.3f,\"args\":{\"end\":\"%s\"}}",
+		dir, (unsigned long long)j->seq, port, j->queue, ex.flows,
+		PID_QUEUES, tid, j->ts[first_seen(j)] / 1000.0, end_names[j->end]);
+	fprintf(ex.perfetto,
+		",\n{\"ph\":\"e\",\"name\":\"%s seq %llu\",\"cat\":\"%s q%u\",\"id\":%lu,\"pid\":%d,\"tid\":%d,\"ts\":%.3f}",
+		dir, (unsigned long long)j->seq, port, j->queue, ex.flows,
+		PID_QUEUES, tid, j->ts[last] / 1000.0);
 }
 
 static void perfetto_close(void)
@@ -616,6 +619,11 @@ static void svg_text(FILE *f, double x, double y, const char *anchor,
 		x, y, anchor, style, text);
 }
 
+static double at_least0(double v)
+{
+	return v < 0 ? 0 : v;
+}
+
 static void svg_write(struct nicsim_journey *skel)
 {
 	const struct journey *js[2] = {
@@ -633,21 +641,21 @@ static void svg_write(struct nicsim_journey *skel)
 
 	for (dir = 0; dir < DIR_NR; dir++) {
 		const struct journey *j = js[dir];
-		int a;
+		int a = j ? first_seen(j) : -1;
 
-		if (!j || (a = first_seen(j)) < 0)
+		if (a < 0)
 			continue;
 		for (s = a; s >= 0; s = next_seen(j, s))
-			if (j->ts[s] - j->ts[a] > span)
-				span = j->ts[s] - j->ts[a];
+			if ((long long)(j->ts[s] - j->ts[a]) > span)
+				span = (long long)(j->ts[s] - j->ts[a]);
 	}
 	svg_text(f, 400, 24, "middle", "font-size:16px;font-weight:bold",
 		 "nicsim_journey: one packet's journey, then every packet's");
 	for (dir = 0; dir < DIR_NR; dir++) {
 		const struct journey *j = js[dir];
-		int a, i = 0;
+		int a = j ? first_seen(j) : -1, i = 0;
 
-		if (!j || (a = first_seen(j)) < 0)
+		if (a < 0)
 			continue;
 		port_name(j->ifindex, port, sizeof(port));
 		snprintf(buf, sizeof(buf), "%s on %s, seq %llu (us after its first stage)",
@@ -670,13 +678,16 @@ static void svg_write(struct nicsim_journey *skel)
 					n = k;
 					break;
 				}
-			from = x0 + width * (j->ts[n] - j->ts[a]) / span;
-			to = x0 + width * (j->ts[s] - j->ts[a]) / span;
-			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\" fill=\"%s\"><title>%s %s</title></rect>\n",
-				from, y, to - from < 1 ? 1 : to - from,
+			/* a stage before the first (an early interrupt) sits at 0 */
+			from = x0 + width * at_least0((long long)(j->ts[n] - j->ts[a])) / span;
+			to = x0 + width * at_least0((long long)(j->ts[s] - j->ts[a])) / span;
+			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\"",
+				from, y, to - from < 1 ? 1 : to - from);
+			fprintf(f, " fill=\"%s\"><title>%s %s</title></rect>\n",
 				dir == DIR_RX ? "#4477aa" : "#cc6677",
 				dir == DIR_RX ? "rx" : "tx", journey_stage(j, s));
-			snprintf(buf, sizeof(buf), "+%.1f", (j->ts[s] - j->ts[a]) / 1000.0);
+			snprintf(buf, sizeof(buf), "%+.1f",
+				 (long long)(j->ts[s] - j->ts[a]) / 1000.0);
 			svg_text(f, to + 4 > x0 + width - 40 ? x0 + width - 40 : to + 4, y + 11,
 				 "start", "font-size:10px", buf);
 		}
@@ -705,8 +716,10 @@ static void svg_write(struct nicsim_journey *skel)
 			for (k = 0; k < 20; k++) {
 				double hgt = 14.0 * h.slots[k] / max;
 
-				fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"20\" height=\"%.1f\" fill=\"%s\"><title>%llu</title></rect>\n",
-					x0 + 22 * k, y + 14 - hgt, hgt,
+				fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"20\"",
+					x0 + 22 * k, y + 14 - hgt);
+				fprintf(f, " height=\"%.1f\"", hgt);
+				fprintf(f, " fill=\"%s\"><title>%llu</title></rect>\n",
 					dir == DIR_RX ? "#4477aa" : "#cc6677",
 					(unsigned long long)h.slots[k]);
 			}
@@ -869,7 +882,9 @@ static void close_exports(struct nicsim_journey *skel)
 		fclose(ex.svg_file);
 		fprintf(stderr, "nicsim_journey: wrote %s\n", ex.svg_path);
 	}
-	ex.perfetto = ex.pcapng = ex.svg_file = NULL;
+	ex.perfetto = NULL;
+	ex.pcapng = NULL;
+	ex.svg_file = NULL;
 }
 
 int main(int argc, char **argv)
@@ -1050,9 +1065,11 @@ int main(int argc, char **argv)
 			printf("\n%llu receive and %llu send journeys, ", rx, tx);
 			printf("%ld timelines printed, %llu sampled out, %llu events lost\n",
 			       printed, skipped, lost);
-			if (unfollowed)
-				printf("%llu TCP segments not followed to the application: their socket had %d unread\n",
-				       unfollowed, TCP_UNREAD);
+			if (unfollowed) {
+				printf("%llu TCP segments not followed to the application",
+				       unfollowed);
+				printf(": their socket had %d unread\n", TCP_UNREAD);
+			}
 		}
 	}
 out:
