@@ -139,51 +139,41 @@ sys.exit(0 if ok else 1)
 PYEOF
 }
 
-wire_latency() {
-	local knob=$DBG/nicsim$ID/port0/wire_latency_us
+# case_delay DIR STAGE ON OFF: a run, a run after ON, then OFF; the delay
+# must move DIR STAGE and nothing else (ktap_test_result splits words: the
+# ON and OFF commands are functions)
+case_delay() {
+	local err
 
 	run "$tmp/base" || return 1
-	echo "$DELAY_US" >"$knob" || return 1
+	"$3" || return 1
 	run "$tmp/delayed"
-	local err=$?
-	echo 0 >"$knob"
-	[ $err = 0 ] && compare "$tmp/base" "$tmp/delayed" rx dma
+	err=$?
+	"$4"
+	[ $err = 0 ] && compare "$tmp/base" "$tmp/delayed" "$1" "$2"
 }
+wire=$DBG/nicsim$ID/port0/wire_latency_us
+completion=$DBG/nicsim$ID/port0/tx0/completion_delay_us
+wire_on() { echo "$DELAY_US" >"$wire"; }
+wire_off() { echo 0 >"$wire"; }
+moderation_on() { ip netns exec "$NS1" ethtool -C "$IF1" rx-usecs "$DELAY_US" rx-frames 64; }
+moderation_off() { ip netns exec "$NS1" ethtool -C "$IF1" rx-usecs 0 rx-frames 1; }
+completion_on() { echo "$DELAY_US" >"$completion"; }
+completion_off() { echo 0 >"$completion"; }
+
 ktap_test_result "wire_latency_us $DELAY_US: rx dma (since the cable) moves by it, no other stage" \
-	wire_latency
-
-moderation() {
-	run "$tmp/base" || return 1
-	ip netns exec "$NS1" ethtool -C "$IF1" rx-usecs "$DELAY_US" rx-frames 64 || return 1
-	run "$tmp/delayed"
-	local err=$?
-	ip netns exec "$NS1" ethtool -C "$IF1" rx-usecs 0 rx-frames 1
-	[ $err = 0 ] && compare "$tmp/base" "$tmp/delayed" rx irq
-}
+	case_delay rx dma wire_on wire_off
 ktap_test_result "rx-usecs $DELAY_US: rx irq (since the DMA write) moves by it, no other stage" \
-	moderation
-
-completion_delay() {
-	local knob=$DBG/nicsim$ID/port0/tx0/completion_delay_us
-
-	run "$tmp/base" || return 1
-	echo "$DELAY_US" >"$knob" || return 1
-	run "$tmp/delayed"
-	local err=$?
-	echo 0 >"$knob"
-	[ $err = 0 ] && compare "$tmp/base" "$tmp/delayed" tx done
-}
+	case_delay rx irq moderation_on moderation_off
 ktap_test_result "tx0 completion_delay_us $DELAY_US: tx done moves by it, no other stage" \
-	completion_delay
+	case_delay tx done completion_on completion_off
 
 knob_limits() {
-	local knob=$DBG/nicsim$ID/port0/tx0/completion_delay_us
-
-	if echo 100001 >"$knob" 2>/dev/null; then
+	if echo 100001 >"$completion" 2>/dev/null; then
 		ktap_print_msg "completion_delay_us took 100001"
 		return 1
 	fi
-	[ "$(cat "$knob")" = 0 ] && [ ! -e "$DBG/nicsim$ID/port0/tx1" ]
+	[ "$(cat "$completion")" = 0 ] && [ ! -e "$DBG/nicsim$ID/port0/tx1" ]
 }
 ktap_test_result "completion_delay_us: at most 100000, one per queue of the device" knob_limits
 
