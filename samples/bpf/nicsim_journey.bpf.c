@@ -63,7 +63,7 @@ struct {
 } tx_by_skb SEC(".maps");
 
 struct desc_key {
-	__u32 ifindex;
+	__u64 port;				/* PORT_KEY() */
 	__u32 queue;
 	__u32 desc;
 };
@@ -101,18 +101,24 @@ struct qstate {
 	__u32 irq;
 };
 
+struct queue_key {
+	__u64 port;				/* PORT_KEY() */
+	__u32 queue;
+	__u32 pad;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
-	__type(key, __u64);			/* ifindex << 32 | queue */
+	__type(key, struct queue_key);
 	__type(value, struct qstate);
 } queues SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 256);
-	__type(key, __u32);			/* ifindex */
-	__type(value, __u8);
+	__type(key, __u64);			/* PORT_KEY() */
+	__type(value, __u8);			/* enum port_kind */
 } ports SEC(".maps");
 
 struct {
@@ -141,14 +147,37 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
 
+static __always_inline __u32 dev_netns(const struct net_device *dev)
+{
+	return BPF_CORE_READ(dev, nd_net.net, ns.inum);
+}
+
+static __always_inline __u64 port_key(const struct net_device *dev)
+{
+	return PORT_KEY(dev_netns(dev), dev->ifindex);
+}
+
 static __always_inline bool port_ok(const struct net_device *dev)
 {
-	__u32 ifindex;
+	__u64 key;
 
 	if (!dev)
 		return false;
-	ifindex = dev->ifindex;
-	return !filter_ports || bpf_map_lookup_elem(&ports, &ifindex);
+	key = port_key(dev);
+	return !filter_ports || bpf_map_lookup_elem(&ports, &key);
+}
+
+/* What drives @dev, if it is a followed port; 0 if not. */
+static __always_inline __u8 port_kind(const struct net_device *dev)
+{
+	__u64 key;
+	__u8 *kind;
+
+	if (!dev)
+		return 0;
+	key = port_key(dev);
+	kind = bpf_map_lookup_elem(&ports, &key);
+	return kind ? *kind : 0;
 }
 
 static __always_inline void count(enum counter c)
@@ -349,6 +378,7 @@ int BPF_PROG(rx_dma_write, struct net_device *dev, u16 queue, u32 desc_idx,
 	stamp(&j, RX_DMA, dma_tstamp);
 	j.seq = seq;
 	j.ifindex = dev->ifindex;
+	j.netns = dev_netns(dev);
 	j.queue = queue;
 	j.desc = desc_idx;
 	j.len = len;
@@ -359,7 +389,7 @@ int BPF_PROG(rx_dma_write, struct net_device *dev, u16 queue, u32 desc_idx,
 static __always_inline struct qstate *qstate(const struct net_device *dev,
 					     __u32 queue)
 {
-	__u64 key = (__u64)dev->ifindex << 32 | queue;
+	struct queue_key key = { .port = port_key(dev), .queue = queue };
 	struct qstate *q = bpf_map_lookup_elem(&queues, &key), zero = {};
 
 	if (q)
@@ -487,48 +517,6 @@ int rx_tc(struct __sk_buff *ctx)
 	if (j)
 		stamp(j, RX_TC, bpf_ktime_get_ns());
 	return TCX_NEXT;
-}
-
-/*
- * GRO merged the frame into a packet it holds: its journey ends here (the
- * packet it joined goes on). The exit tracepoint has no skb: the entry's,
- * per CPU.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} gro_skb SEC(".maps");
-
-SEC("tp_btf/napi_gro_receive_entry")
-int BPF_PROG(rx_gro_entry, const struct sk_buff *skb)
-{
-	__u32 zero = 0;
-	__u64 *slot = bpf_map_lookup_elem(&gro_skb, &zero);
-
-	if (slot)
-		*slot = (__u64)skb;
-	return 0;
-}
-
-SEC("tp_btf/napi_gro_receive_exit")
-int BPF_PROG(rx_gro_exit, int ret)
-{
-	__u32 zero = 0;
-	__u64 *slot = bpf_map_lookup_elem(&gro_skb, &zero), key, seq;
-	struct journey *j;
-
-	if (!slot || (ret != GRO_MERGED && ret != GRO_MERGED_FREE))
-		return 0;
-	key = *slot;
-	j = rx_of_skb((void *)key, &seq);
-	if (!j)
-		return 0;
-	finish(j, END_MERGED);
-	bpf_map_delete_elem(&rx_by_seq, &seq);
-	bpf_map_delete_elem(&rx_by_skb, &key);
-	return 0;
 }
 
 SEC("fentry/__udp_enqueue_schedule_skb")
@@ -670,10 +658,33 @@ static __always_inline void rx_end(const struct sk_buff *skb, bool dropped)
 	bpf_map_delete_elem(&rx_by_skb, &key);
 }
 
+/*
+ * A sent skb is freed: dropped, or, on another driver than nicsim (whose
+ * nicsim_tx_clean ended the journey), completed if the driver had it.
+ * Consumed before that, it was cut into segments (software GSO) that
+ * journey on as packets of their own.
+ */
+static __always_inline void tx_end(const struct sk_buff *skb, bool dropped)
+{
+	__u64 key = (__u64)skb;
+	struct journey *j = bpf_map_lookup_elem(&tx_by_skb, &key);
+
+	if (!j)
+		return;
+	if (dropped) {
+		finish(j, END_DROPPED);
+	} else if (j->ts[TX_XMIT]) {
+		stamp(j, TX_DONE, bpf_ktime_get_ns());
+		finish(j, END_DELIVERED);
+	}
+	bpf_map_delete_elem(&tx_by_skb, &key);
+}
+
 SEC("tp_btf/consume_skb")
 int BPF_PROG(rx_consumed, struct sk_buff *skb)
 {
 	rx_end(skb, false);
+	tx_end(skb, false);
 	return 0;
 }
 
@@ -681,17 +692,290 @@ SEC("tp_btf/kfree_skb")
 int BPF_PROG(rx_dropped, struct sk_buff *skb)
 {
 	rx_end(skb, true);
+	tx_end(skb, true);
+	return 0;
+}
+
+/* ---- receive, on any driver ------------------------------------------ */
+
+/*
+ * Another driver has no tracepoint per frame until it hands the sk_buff to
+ * the stack. The stages before come from what its CPU saw while polling:
+ * - napi: the poll began after the NET_RX softirq did and after the poll
+ *   before it on this CPU ended (napi:napi_poll fires at each poll's end);
+ * - handler: the port's interrupt (irq:irq_handler_entry, for the IRQs
+ *   user space found) scheduled the poll if it came before the poll began,
+ *   after this CPU's previous NET_RX run, and no frame claimed it yet;
+ * - xdp: the journey's XDP program notes each frame it passes; within a
+ *   poll the driver builds their sk_buffs in that order.
+ */
+#define GEN_SEQ		0x8000000000000000ULL	/* numbered here, not by nicsim */
+#define XDP_FIFO	16
+
+struct cpu_state {
+	__u64 net_rx;		/* the NET_RX softirq began; 0: not in it */
+	__u64 net_rx_end;	/* the previous one ended */
+	__u64 poll_end;		/* the last NAPI poll here ended */
+	__u64 irq;		/* a followed port's last interrupt here */
+	__u64 irq_port;
+	__u64 irq_claimed;	/* a frame of this poll's came with it */
+	__u64 irq_served;	/* the last interrupt that brought frames */
+	__u32 xdp_head;		/* free-running */
+	__u32 xdp_tail;
+	struct {
+		__u64 ts;
+		__u32 ifindex;
+		__u32 pad;
+	} xdp[XDP_FIFO];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cpu_state);
+} cpu_states SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);			/* Linux IRQ */
+	__type(value, struct irq_port);
+} irqs SEC(".maps");
+
+static __u64 gen_seq;
+
+static __always_inline struct cpu_state *cpu_state(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&cpu_states, &zero);
+}
+
+static __always_inline __u64 poll_start(const struct cpu_state *c)
+{
+	return c->poll_end > c->net_rx ? c->poll_end : c->net_rx;
+}
+
+SEC("tp_btf/irq_handler_entry")
+int BPF_PROG(gen_irq, int irq, struct irqaction *action)
+{
+	__u32 key = irq;
+	struct irq_port *p = bpf_map_lookup_elem(&irqs, &key);
+	struct cpu_state *c;
+
+	if (!p)
+		return 0;
+	c = cpu_state();
+	if (c) {
+		c->irq = bpf_ktime_get_ns();
+		c->irq_port = p->port;
+	}
+	return 0;
+}
+
+SEC("tp_btf/softirq_entry")
+int BPF_PROG(gen_net_rx, unsigned int vec)
+{
+	struct cpu_state *c;
+
+	if (vec != NET_RX_SOFTIRQ)
+		return 0;
+	c = cpu_state();
+	if (!c)
+		return 0;
+	c->net_rx = bpf_ktime_get_ns();
+	c->xdp_head = c->xdp_tail;
+	return 0;
+}
+
+SEC("tp_btf/softirq_exit")
+int BPF_PROG(gen_net_rx_exit, unsigned int vec)
+{
+	struct cpu_state *c;
+
+	if (vec != NET_RX_SOFTIRQ)
+		return 0;
+	c = cpu_state();
+	if (!c)
+		return 0;
+	c->net_rx = 0;
+	c->net_rx_end = bpf_ktime_get_ns();
+	return 0;
+}
+
+/* A NAPI poll on this CPU ended: the next begins after it. */
+SEC("tp_btf/napi_poll")
+int BPF_PROG(gen_napi_poll, struct napi_struct *napi, int work, int budget)
+{
+	struct cpu_state *c = cpu_state();
+
+	if (!c || !c->net_rx)
+		return 0;
+	if (c->irq_claimed) {
+		c->irq_served = c->irq_claimed;
+		c->irq_claimed = 0;
+	}
+	/* frames XDP passed that did not become an sk_buff: gone */
+	c->xdp_head = c->xdp_tail;
+	c->poll_end = bpf_ktime_get_ns();
 	return 0;
 }
 
 /*
  * --xdp: a pass-through program for ports that have none, so that frames
- * go through the XDP stage of the journey (nicsim_xdp_verdict stamps it).
+ * go through the XDP stage of the journey: nicsim_xdp_verdict stamps it on
+ * nicsim; on other drivers the program notes when each frame passed.
  */
 SEC("xdp")
 int journey_xdp(struct xdp_md *ctx)
 {
+	struct cpu_state *c = cpu_state();
+	__u32 slot;
+
+	if (c && c->net_rx && c->xdp_tail - c->xdp_head < XDP_FIFO) {
+		slot = c->xdp_tail % XDP_FIFO;
+		c->xdp[slot].ts = bpf_ktime_get_ns();
+		c->xdp[slot].ifindex = ctx->ingress_ifindex;
+		c->xdp_tail++;
+	}
 	return XDP_PASS;
+}
+
+/* A veth hands the skb it sends to its peer: that is its completion. */
+static __always_inline void tx_handover(const struct sk_buff *skb)
+{
+	__u64 key = (__u64)skb, port;
+	struct journey *t = bpf_map_lookup_elem(&tx_by_skb, &key);
+	__u8 *kind;
+
+	if (!t)
+		return;
+	port = PORT_KEY(t->netns, t->ifindex);
+	kind = bpf_map_lookup_elem(&ports, &port);
+	if (!kind || *kind != JPORT_VETH)
+		return;
+	stamp(t, TX_DONE, bpf_ktime_get_ns());
+	finish(t, END_DELIVERED);
+	bpf_map_delete_elem(&tx_by_skb, &key);
+}
+
+/* Stages from what this CPU saw in the poll that brought the frame. */
+static __always_inline void gen_rx_poll(struct journey *j, __u64 port)
+{
+	struct cpu_state *c = cpu_state();
+	__u64 start;
+	__u32 slot;
+
+	if (!c || !c->net_rx)
+		return;		/* not from a NAPI poll: netif_rx() */
+	start = poll_start(c);
+	if (c->irq_port == port && c->irq > c->irq_served &&
+	    c->irq > c->net_rx_end && c->irq <= start) {
+		stamp(j, RX_HANDLER, c->irq);
+		c->irq_claimed = c->irq;
+	}
+	stamp(j, RX_NAPI, start);
+	slot = c->xdp_head % XDP_FIFO;
+	if (c->xdp_head != c->xdp_tail && c->xdp[slot].ifindex == j->ifindex) {
+		stamp(j, RX_XDP, c->xdp[slot].ts);
+		j->xdp_act = XDP_PASS;
+		c->xdp_head++;
+	}
+}
+
+/* Another driver hands @skb to the stack: its receive journey begins. */
+static __always_inline void gen_rx_start(struct sk_buff *skb)
+{
+	__u64 key = (__u64)skb, seq, mac, port, *old;
+	struct net_device *dev = skb->dev;
+	struct journey j = {};
+	__u8 kind;
+
+	tx_handover(skb);
+	kind = port_kind(dev);
+	if (kind != JPORT_OTHER && kind != JPORT_VETH)
+		return;
+	port = port_key(dev);
+	/* a journey on this address is over: its skb was freed unseen */
+	old = bpf_map_lookup_elem(&rx_by_skb, &key);
+	if (old) {
+		count(CNT_END_UNSEEN);
+		bpf_map_delete_elem(&rx_by_seq, old);
+	}
+	seq = GEN_SEQ | __sync_fetch_and_add(&gen_seq, 1);
+	j.dir = DIR_RX;
+	j.seq = seq;
+	j.skb = key;
+	j.ifindex = dev->ifindex;
+	j.netns = port >> 32;
+	j.queue = skb->queue_mapping ? skb->queue_mapping - 1 : 0;
+	/* eth_type_trans() has run: data is the network header */
+	mac = (__u64)(skb->head + skb->mac_header);
+	j.len = skb->len + ((__u64)skb->data - mac);
+	gen_rx_poll(&j, port);
+	stamp(&j, RX_SKB, bpf_ktime_get_ns());
+	parse_flow(&j.flow, skb->data, skb->protocol);
+	capture(&j, (void *)mac, j.len);
+	bpf_map_update_elem(&rx_by_seq, &seq, &j, BPF_ANY);
+	bpf_map_update_elem(&rx_by_skb, &key, &seq, BPF_ANY);
+}
+
+SEC("tp_btf/netif_receive_skb_entry")
+int BPF_PROG(gen_rx_receive, struct sk_buff *skb)
+{
+	gen_rx_start(skb);
+	return 0;
+}
+
+SEC("tp_btf/netif_rx")
+int BPF_PROG(gen_rx_netif_rx, struct sk_buff *skb)
+{
+	gen_rx_start(skb);
+	return 0;
+}
+
+/*
+ * GRO merged the frame into a packet it holds: its journey ends here (the
+ * packet it joined goes on). The exit tracepoint has no skb: the entry's,
+ * per CPU.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} gro_skb SEC(".maps");
+
+SEC("tp_btf/napi_gro_receive_entry")
+int BPF_PROG(rx_gro_entry, struct sk_buff *skb)
+{
+	__u32 zero = 0;
+	__u64 *slot = bpf_map_lookup_elem(&gro_skb, &zero);
+
+	gen_rx_start(skb);
+	if (slot)
+		*slot = (__u64)skb;
+	return 0;
+}
+
+SEC("tp_btf/napi_gro_receive_exit")
+int BPF_PROG(rx_gro_exit, int ret)
+{
+	__u32 zero = 0;
+	__u64 *slot = bpf_map_lookup_elem(&gro_skb, &zero), key, seq;
+	struct journey *j;
+
+	if (!slot || (ret != GRO_MERGED && ret != GRO_MERGED_FREE))
+		return 0;
+	key = *slot;
+	j = rx_of_skb((void *)key, &seq);
+	if (!j)
+		return 0;
+	finish(j, END_MERGED);
+	bpf_map_delete_elem(&rx_by_seq, &seq);
+	bpf_map_delete_elem(&rx_by_skb, &key);
+	return 0;
 }
 
 /* ---- send ---------------------------------------------------------- */
@@ -720,8 +1004,8 @@ int BPF_PROG(tx_syscall_exit, struct pt_regs *regs, long ret)
 }
 
 /* The send journey of @skb, begun if need be (by the sending thread). */
-static __always_inline struct journey *tx_journey(const void *skb,
-						  __u32 ifindex)
+static __always_inline struct journey *
+tx_journey(const struct sk_buff *skb, const struct net_device *dev)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 key = (__u64)skb, *sent;
@@ -732,7 +1016,8 @@ static __always_inline struct journey *tx_journey(const void *skb,
 		return j;
 	zero.dir = DIR_TX;
 	zero.skb = key;
-	zero.ifindex = ifindex;
+	zero.ifindex = dev->ifindex;
+	zero.netns = dev_netns(dev);
 	sent = bpf_map_lookup_elem(&sending, &tid);
 	if (sent)
 		stamp(&zero, TX_APP, *sent);
@@ -743,9 +1028,10 @@ static __always_inline struct journey *tx_journey(const void *skb,
 SEC("tcx/egress")
 int tx_tc(struct __sk_buff *ctx)
 {
+	struct sk_buff *skb = bpf_cast_to_kern_ctx(ctx);
 	struct journey *j;
 
-	j = tx_journey(bpf_cast_to_kern_ctx(ctx), ctx->ifindex);
+	j = tx_journey(skb, skb->dev);
 	if (j)
 		stamp(j, TX_TC, bpf_ktime_get_ns());
 	return TCX_NEXT;
@@ -758,13 +1044,30 @@ int BPF_PROG(tx_xmit, struct sk_buff *skb, struct net_device *dev)
 
 	if (!skb || !port_ok(dev))
 		return 0;
-	j = tx_journey(skb, dev->ifindex);
+	j = tx_journey(skb, dev);
 	if (!j)
 		return 0;
 	stamp(j, TX_XMIT, bpf_ktime_get_ns());
 	parse_flow(&j->flow, skb->head + skb->network_header, skb->protocol);
 	j->len = skb->len;
 	capture(j, skb->data, skb->len - skb->data_len);
+	return 0;
+}
+
+/* Another driver's ndo_start_xmit() took the skb: its descriptors are out. */
+SEC("tp_btf/net_dev_xmit")
+int BPF_PROG(gen_tx_post, struct sk_buff *skb, int rc, struct net_device *dev,
+	     unsigned int len)
+{
+	__u64 key = (__u64)skb;
+	struct journey *j;
+
+	/* a veth has no ring: it handed the skb to its peer already */
+	if (rc != NETDEV_TX_OK || port_kind(dev) != JPORT_OTHER)
+		return 0;
+	j = bpf_map_lookup_elem(&tx_by_skb, &key);
+	if (j)
+		stamp(j, TX_POST, bpf_ktime_get_ns());
 	return 0;
 }
 
@@ -784,7 +1087,7 @@ int BPF_PROG(tx_post, struct net_device *dev, u16 queue, struct sk_buff *skb,
 	stamp(j, TX_POST, bpf_ktime_get_ns());
 	j->queue = queue;
 	j->desc = desc_idx;
-	dk = (struct desc_key){ dev->ifindex, queue, desc_idx };
+	dk = (struct desc_key){ port_key(dev), queue, desc_idx };
 	bpf_map_update_elem(&tx_by_desc, &dk, &key, BPF_ANY);
 	return 0;
 }
@@ -813,7 +1116,7 @@ int BPF_PROG(tx_dma_read, struct net_device *dev, u16 queue, u32 desc_idx,
 
 	if (!dev)
 		return 0;
-	dk = (struct desc_key){ dev->ifindex, queue, desc_idx };
+	dk = (struct desc_key){ port_key(dev), queue, desc_idx };
 	skb = bpf_map_lookup_elem(&tx_by_desc, &dk);
 	if (!skb)
 		return 0;

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/ethtool.h>
+#include <linux/if_link.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <sched.h>
@@ -30,6 +31,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,6 +68,11 @@ static struct env {
 		char ifname[IF_NAMESIZE];
 		char netns[64];
 		int ifindex;
+		__u32 netns_ino;	/* its namespace's inode number */
+		char driver[32];
+		char bus[32];		/* ethtool's bus_info */
+		__u8 kind;		/* enum port_kind */
+		int nirqs;		/* receive interrupts found */
 	} ports[MAX_PORTS];
 	int nports;
 	bool no_tc;
@@ -96,7 +103,8 @@ static struct {
 
 static const struct argp_option options[] = {
 	{ "interface", 'i', "IFNAME[@NETNS]", 0,
-	  "a nicsim port, where TC programs go (repeat; default: all in this namespace)", 0 },
+	  "a port, of any driver; nicsim's show every stage (repeat; default: nicsim's here)",
+	  0 },
 	{ "no-tc", 'n', NULL, 0, "do not attach TC programs (the tc stages are then not seen)", 0 },
 	{ "xdp", 'x', NULL, 0,
 	  "attach a pass-through XDP program to each port, so the xdp stage is seen", 0 },
@@ -241,6 +249,80 @@ static void find_ports(void)
 	if_freenameindex(ifs);
 }
 
+/* The port's namespace, driver and bus (ethtool -i), from its namespace. */
+static void port_driver(struct port *p)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = { .ifr_data = (void *)&info };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct stat st;
+
+	if (!stat("/proc/thread-self/ns/net", &st))
+		p->netns_ino = st.st_ino;
+	if (fd < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->ifname);
+	if (!ioctl(fd, SIOCETHTOOL, &ifr)) {
+		snprintf(p->driver, sizeof(p->driver), "%s", info.driver);
+		snprintf(p->bus, sizeof(p->bus), "%s", info.bus_info);
+	}
+	close(fd);
+	if (!strcmp(p->driver, "nicsim"))
+		p->kind = JPORT_NICSIM;
+	else if (!strcmp(p->driver, "veth"))
+		p->kind = JPORT_VETH;
+	else
+		p->kind = JPORT_OTHER;
+}
+
+/*
+ * A PCI port's receive interrupts: its MSI-X vectors (sysfs msi_irqs, which
+ * no namespace hides) whose /proc/interrupts name is a receive queue's
+ * ("virtio0-input.0", "eth0-rx-1", "eth0-TxRx-2"...), the queue the number
+ * that ends it. Into the irqs map; returns how many.
+ */
+static int port_irqs(struct nicsim_journey *skel, const struct port *p)
+{
+	struct irq_port ip = { .port = PORT_KEY(p->netns_ino, p->ifindex) };
+	char path[128], *line = NULL, *name, *end;
+	size_t size = 0;
+	int n = 0, len;
+	__u32 irq;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/msi_irqs", p->bus);
+	if (!*p->bus || access(path, F_OK))
+		return 0;
+	f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return 0;
+	while (getline(&line, &size, f) > 0) {
+		irq = strtoul(line, &end, 10);
+		if (end == line || *end != ':')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/msi_irqs/%u",
+			 p->bus, irq);
+		if (access(path, F_OK))
+			continue;
+		len = strlen(line);
+		while (len && (line[len - 1] == '\n' || line[len - 1] == ' '))
+			line[--len] = '\0';
+		name = strrchr(line, ' ');
+		name = name ? name + 1 : line;
+		if (!strcasestr(name, "input") && !strcasestr(name, "rx"))
+			continue;
+		while (len && line[len - 1] >= '0' && line[len - 1] <= '9')
+			len--;
+		ip.queue = strtoul(line + len, NULL, 10);
+		if (!bpf_map__update_elem(skel->maps.irqs, &irq, sizeof(irq), &ip,
+					  sizeof(ip), BPF_ANY))
+			n++;
+	}
+	free(line);
+	fclose(f);
+	return n;
+}
+
 static __u64 sum_counter(int fd, __u32 key)
 {
 	int ncpu = libbpf_num_possible_cpus(), i;
@@ -319,6 +401,41 @@ static const char *stage_name(int dir, int s)
 	return dir == DIR_RX ? rx_names[s] : tx_names[s];
 }
 
+/*
+ * Can any followed port show stage @s? nicsim's show every stage. Other
+ * drivers lack the device's own (the cable, its DMA, the interrupt it
+ * raises, the doorbell); the interrupt handler needs receive interrupts
+ * found for the port, the XDP stage the journey's program (--xdp), and a
+ * veth has no descriptors (it hands the skb to its peer).
+ */
+static bool port_shows(const struct port *p, int dir, int s)
+{
+	if (p->kind == JPORT_NICSIM)
+		return true;
+	if (dir == DIR_RX)
+		return !(s == RX_WIRE || s == RX_DMA || s == RX_IRQ ||
+			 (s == RX_HANDLER && !p->nirqs) || (s == RX_XDP && !env.xdp));
+	return !(s == TX_DOORBELL || s == TX_DMA || s == TX_WIRE ||
+		 (s == TX_POST && p->kind == JPORT_VETH));
+}
+
+/* "not available on DRIVER[, DRIVER]" if no port shows it, or NULL */
+static const char *unavailable(int dir, int s)
+{
+	static char buf[96];
+	int i, off;
+
+	for (i = 0; i < env.nports; i++)
+		if (port_shows(&env.ports[i], dir, s))
+			return NULL;
+	off = snprintf(buf, sizeof(buf), "not available on");
+	for (i = 0; i < env.nports && off < (int)sizeof(buf); i++)
+		if (!strstr(buf, env.ports[i].driver))
+			off += snprintf(buf + off, sizeof(buf) - off, "%s %s",
+					off > 16 ? "," : "", env.ports[i].driver);
+	return buf;
+}
+
 /* Which stage came before @s for these latencies: the previous one. */
 static void print_hists(struct nicsim_journey *skel, bool clear)
 {
@@ -348,13 +465,15 @@ static void print_hists(struct nicsim_journey *skel, bool clear)
 					CNT_JOURNEYS_RX : CNT_JOURNEYS_TX));
 		for (s = 1; s <= nr; s++) {
 			int idx = s == nr ? 0 : s;	/* the total last */
+			const char *na = idx ? unavailable(dir, idx) : NULL;
 
 			read_hist(hfd, HIST_IDX(dir, idx), &h, clear);
 			if (env.json) {
 				int k;
 
-				printf("%s{\"stage\":\"%s\",\"count\":%llu,",
+				printf("%s{\"stage\":\"%s\",\"available\":%s,\"count\":%llu,",
 				       s > 1 ? "," : "", stage_name(dir, idx),
+				       na ? "false" : "true",
 				       (unsigned long long)h.count);
 				printf("\"avg_us\":%.1f,\"slots\":[",
 				       h.count ? h.sum_ns / 1000.0 / h.count : 0.0);
@@ -365,7 +484,8 @@ static void print_hists(struct nicsim_journey *skel, bool clear)
 				continue;
 			}
 			if (!h.count) {
-				printf("%-8s  not seen\n", stage_name(dir, idx));
+				printf("%-8s  %s\n", stage_name(dir, idx),
+				       na ?: "not seen");
 				continue;
 			}
 			printf("%-8s  %llu packets, avg %.1f us %s\n",
@@ -393,19 +513,28 @@ static void format_addr(const struct flow *f, const __u32 *addr, char *buf,
 		inet_ntop(f->family, addr, buf, len);
 }
 
-/* "eth1@ns" for a port we follow (ifindexes are per namespace) */
-static void port_name(__u32 ifindex, char *buf, size_t len)
+/* The port journey @j went through, or -1 (ifindexes are per namespace). */
+static int port_of(const struct journey *j)
 {
 	int i;
 
-	for (i = 0; i < env.nports; i++) {
-		if (env.ports[i].ifindex != (int)ifindex)
-			continue;
+	for (i = 0; i < env.nports; i++)
+		if (env.ports[i].ifindex == (int)j->ifindex &&
+		    env.ports[i].netns_ino == j->netns)
+			return i;
+	return -1;
+}
+
+/* "eth1@ns" for the port journey @j went through */
+static void port_name(const struct journey *j, char *buf, size_t len)
+{
+	int i = port_of(j);
+
+	if (i < 0)
+		snprintf(buf, len, "ifindex %u", j->ifindex);
+	else
 		snprintf(buf, len, "%s%s%s", env.ports[i].ifname,
 			 *env.ports[i].netns ? "@" : "", env.ports[i].netns);
-		return;
-	}
-	snprintf(buf, len, "ifindex %u", ifindex);
 }
 
 /* ---- exports: Perfetto (Chrome JSON), pcapng, SVG ---------------------- */
@@ -468,7 +597,7 @@ static void perfetto_journey(const struct journey *j, const char *port)
 
 	if (s < 0)
 		return;
-	tid = j->ifindex * 64 + j->queue;
+	tid = (port_of(j) + 1) * 64 + j->queue;
 	for (i = 0; i < ex.nqueues && ex.queues[i] != tid; i++)
 		;
 	if (i == ex.nqueues && i < ARRAY_SIZE(ex.queues)) {
@@ -558,7 +687,8 @@ static void pcapng_open(void)
 		char name[96];
 		__u8 tsresol = 9;	/* nanoseconds */
 
-		port_name(env.ports[i].ifindex, name, sizeof(name));
+		snprintf(name, sizeof(name), "%s%s%s", env.ports[i].ifname,
+			 *env.ports[i].netns ? "@" : "", env.ports[i].netns);
 		idb.type = 1;
 		idb.len = sizeof(idb) + 4 + pad4(strlen(name)) + 4 + 4 + 4 + 4;
 		idb.linktype = 1;	/* LINKTYPE_ETHERNET */
@@ -575,15 +705,14 @@ static void pcapng_open(void)
 static void pcapng_journey(const struct journey *j, const char *port)
 {
 	struct { __u32 type, len, ifid, ts_hi, ts_lo, caplen, origlen; } epb;
-	int s = first_seen(j), i, ifid = 0, off;
+	int s = first_seen(j), i, ifid = port_of(j), off;
 	char comment[512];
 	__u64 t;
 
 	if (s < 0 || !j->caplen)
 		return;
-	for (i = 0; i < env.nports; i++)
-		if (env.ports[i].ifindex == (int)j->ifindex)
-			ifid = i;
+	if (ifid < 0)
+		ifid = 0;
 	off = snprintf(comment, sizeof(comment), "%s %s seq %llu %s:",
 		       j->dir == DIR_RX ? "rx" : "tx", port,
 		       (unsigned long long)j->seq, end_names[j->end]);
@@ -657,7 +786,7 @@ static void svg_write(struct nicsim_journey *skel)
 
 		if (a < 0)
 			continue;
-		port_name(j->ifindex, port, sizeof(port));
+		port_name(j, port, sizeof(port));
 		snprintf(buf, sizeof(buf), "%s on %s, seq %llu (us after its first stage)",
 			 dir == DIR_RX ? "Receive" : "Send", port,
 			 (unsigned long long)j->seq);
@@ -753,7 +882,7 @@ static void export_journey(const struct journey *j)
 {
 	char port[96];
 
-	port_name(j->ifindex, port, sizeof(port));
+	port_name(j, port, sizeof(port));
 	if (ex.perfetto)
 		perfetto_journey(j, port);
 	if (ex.pcapng)
@@ -782,7 +911,7 @@ static int on_journey(void *ctx, void *data, size_t size)
 	format_addr(&j->flow, j->flow.daddr, dst, sizeof(dst));
 	for (s = 0; s < nr && !t0; s++)
 		t0 = j->ts[s];
-	port_name(j->ifindex, ifname, sizeof(ifname));
+	port_name(j, ifname, sizeof(ifname));
 
 	if (env.json) {
 		printf("{\"type\":\"journey\",\"dir\":\"%s\",\"ifindex\":%u,\"queue\":%u,",
@@ -822,7 +951,8 @@ static int on_journey(void *ctx, void *data, size_t size)
 				printf("    %-9s %+10.1f us\n", name,
 				       ((long long)(j->ts[s] - t0)) / 1000.0);
 			else
-				printf("    %-9s %10s\n", name, "not seen");
+				printf("    %-9s %10s\n", name,
+				       unavailable(j->dir, s) ?: "not seen");
 		}
 	}
 	fflush(stdout);
@@ -892,12 +1022,15 @@ int main(int argc, char **argv)
 	static const struct argp argp = {
 		.options = options,
 		.parser = parse_arg,
-		.doc = "Per-stage latency through nicsim ports, as histograms or packet timelines.",
+		.doc = "Per-stage latency of the packet journey, as histograms or timelines:\n"
+		       "every stage on nicsim ports, the upstream hooks' on others.",
 	};
-	struct bpf_link *links[3 * MAX_PORTS] = {};
+	struct bpf_link *links[2 * MAX_PORTS] = {};
+	int xdp_links[MAX_PORTS], nxdp = 0;
+	__u32 xdp_id = 0;
 	struct ring_buffer *rb = NULL;
 	struct nicsim_journey *skel;
-	int err, i, nlinks = 0, home;
+	int err, i, dir, nlinks = 0, home;
 	time_t start, last;
 
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
@@ -920,13 +1053,27 @@ int main(int argc, char **argv)
 		err = nicsim_enter_netns(p->netns, home);
 		if (!err)
 			p->ifindex = if_nametoindex(p->ifname);
-		if (err || !p->ifindex || !nicsim_is_port(p->ifname)) {
-			fprintf(stderr, "%s%s%s: not a nicsim port%s\n",
+		if (!err && p->ifindex)
+			port_driver(p);
+		/* before the load, which takes long: --xdp never replaces one */
+		if (!err && p->ifindex && env.xdp &&
+		    !bpf_xdp_query_id(p->ifindex, XDP_FLAGS_DRV_MODE, &xdp_id) && xdp_id) {
+			fprintf(stderr, "%s: cannot attach the XDP program: %s\n",
+				p->ifname, "it has one: the xdp stage is seen without --xdp");
+			return 1;
+		}
+		nicsim_enter_netns(NULL, home);
+		if (err || !p->ifindex) {
+			fprintf(stderr, "%s%s%s: no such interface%s\n",
 				p->ifname, *p->netns ? "@" : "", p->netns,
 				err ? " (no such namespace)" : "");
 			return 1;
 		}
-		nicsim_enter_netns(NULL, home);
+		if (!*p->driver || !strcmp(p->driver, "loopback")) {
+			fprintf(stderr, "%s: not a NIC (no driver information)\n",
+				p->ifname);
+			return 1;
+		}
 	}
 
 	if (open_exports())
@@ -948,18 +1095,28 @@ int main(int argc, char **argv)
 	skel->rodata->nr_sendmmsg = SYS_sendmmsg;
 	bpf_program__set_autoattach(skel->progs.rx_tc, false);
 	bpf_program__set_autoattach(skel->progs.tx_tc, false);
+	if (access("/sys/kernel/btf/nicsim", F_OK)) {
+		struct bpf_program *prog;
+
+		/* no nicsim module: the upstream hooks only, for other drivers */
+		bpf_object__for_each_program(prog, skel->obj)
+			if (!strncmp(bpf_program__section_name(prog),
+				     "tp_btf/nicsim_", 14))
+				bpf_program__set_autoload(prog, false);
+	}
 	err = nicsim_journey__load(skel);
 	if (err) {
-		fprintf(stderr, "cannot load the BPF programs: %d (is nicsim loaded?)\n",
-			err);
+		fprintf(stderr, "cannot load the BPF programs: %d\n", err);
 		goto out;
 	}
 	for (i = 0; i < env.nports; i++) {
-		__u32 key = env.ports[i].ifindex;
-		__u8 one = 1;
+		struct port *p = &env.ports[i];
+		__u64 key = PORT_KEY(p->netns_ino, p->ifindex);
 
-		bpf_map__update_elem(skel->maps.ports, &key, sizeof(key), &one,
-				     sizeof(one), BPF_ANY);
+		bpf_map__update_elem(skel->maps.ports, &key, sizeof(key), &p->kind,
+				     sizeof(p->kind), BPF_ANY);
+		if (p->kind == JPORT_OTHER)
+			p->nirqs = port_irqs(skel, p);
 	}
 	err = nicsim_journey__attach(skel);
 	if (err) {
@@ -984,21 +1141,28 @@ int main(int argc, char **argv)
 		nlinks += 2;
 	}
 	for (i = 0; i < env.nports && env.xdp; i++) {
+		LIBBPF_OPTS(bpf_link_create_opts, xdp_opts,
+			    .flags = XDP_FLAGS_DRV_MODE);
 		struct port *p = &env.ports[i];
 
-		/* a link: it fails on a port that has a program, never replaces it */
+		/*
+		 * A link: it fails on a port that has a program, never replaces
+		 * it. In the driver (never generic XDP, which runs after the
+		 * stack has the sk_buff): its order is the frames'.
+		 */
 		nicsim_enter_netns(p->netns, home);
-		links[nlinks] = bpf_program__attach_xdp(skel->progs.journey_xdp,
-							p->ifindex);
+		xdp_links[nxdp] = bpf_link_create(bpf_program__fd(skel->progs.journey_xdp),
+						  p->ifindex, BPF_XDP, &xdp_opts);
 		err = -errno;
 		nicsim_enter_netns(NULL, home);
-		if (!links[nlinks]) {
+		if (xdp_links[nxdp] < 0) {
 			fprintf(stderr, "%s: cannot attach the XDP program: %s%s\n",
 				p->ifname, strerror(-err), err == -EBUSY ?
-				" (it has one: the xdp stage is seen without --xdp)" : "");
+				" (it has one: the xdp stage is seen without --xdp)" :
+				err == -EOPNOTSUPP ? " (no XDP in its driver)" : "");
 			goto out;
 		}
-		nlinks++;
+		nxdp++;
 	}
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_journey, NULL,
 			      NULL);
@@ -1011,18 +1175,32 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (env.json) {
 		printf("{\"type\":\"start\",\"ports\":[");
-		for (i = 0; i < env.nports; i++)
-			printf("%s{\"ifname\":\"%s\",\"netns\":\"%s\",\"ifindex\":%d}",
-			       i ? "," : "", env.ports[i].ifname,
-			       env.ports[i].netns, env.ports[i].ifindex);
-		printf("],\"tc\":%s,\"xdp\":%s}\n", env.no_tc ? "false" : "true",
-		       env.xdp ? "true" : "false");
+		for (i = 0; i < env.nports; i++) {
+			struct port *p = &env.ports[i];
+
+			printf("%s{\"ifname\":\"%s\",\"netns\":\"%s\",\"ifindex\":%d,",
+			       i ? "," : "", p->ifname, p->netns, p->ifindex);
+			printf("\"driver\":\"%s\",\"irqs\":%d}", p->driver, p->nirqs);
+		}
+		printf("],\"tc\":%s,\"xdp\":%s,\"unavailable\":{",
+		       env.no_tc ? "false" : "true", env.xdp ? "true" : "false");
+		for (dir = 0; dir < DIR_NR; dir++) {
+			int s, n = 0;
+
+			printf("%s\"%s\":[", dir ? "," : "", dir ? "tx" : "rx");
+			for (s = 0; s < (dir ? TX_NR : RX_NR); s++)
+				if (unavailable(dir, s))
+					printf("%s\"%s\"", n++ ? "," : "",
+					       dir ? tx_names[s] : rx_names[s]);
+			printf("]");
+		}
+		printf("}}\n");
 	} else {
 		printf("Following packets on");
 		for (i = 0; i < env.nports; i++)
-			printf(" %s%s%s", env.ports[i].ifname,
+			printf(" %s%s%s (%s)", env.ports[i].ifname,
 			       *env.ports[i].netns ? "@" : "",
-			       env.ports[i].netns);
+			       env.ports[i].netns, env.ports[i].driver);
 		printf("%s%s. Ctrl-C to end.\n",
 		       env.no_tc ? " (no TC programs)" : "",
 		       env.xdp ? " (an XDP program attached)" : "");
@@ -1054,13 +1232,15 @@ int main(int argc, char **argv)
 		unsigned long long lost = sum_counter(cfd, CNT_LOST_EVENTS);
 		unsigned long long skipped = sum_counter(cfd, CNT_SAMPLED_OUT);
 		unsigned long long unfollowed = sum_counter(cfd, CNT_TCP_UNFOLLOWED);
+		unsigned long long unseen = sum_counter(cfd, CNT_END_UNSEEN);
 
 		if (env.json) {
 			printf("{\"type\":\"summary\",\"rx_journeys\":%llu,\"tx_journeys\":%llu,",
 			       rx, tx);
 			printf("\"timelines\":%ld,\"sampled_out\":%llu,\"lost_events\":%llu,",
 			       printed, skipped, lost);
-			printf("\"tcp_unfollowed\":%llu}\n", unfollowed);
+			printf("\"tcp_unfollowed\":%llu,\"end_unseen\":%llu}\n",
+			       unfollowed, unseen);
 		} else {
 			printf("\n%llu receive and %llu send journeys, ", rx, tx);
 			printf("%ld timelines printed, %llu sampled out, %llu events lost\n",
@@ -1069,6 +1249,10 @@ int main(int argc, char **argv)
 				printf("%llu TCP segments not followed to the application",
 				       unfollowed);
 				printf(": their socket had %d unread\n", TCP_UNREAD);
+			}
+			if (unseen) {
+				printf("%llu receive journeys whose end was not seen: ", unseen);
+				printf("their sk_buff was freed without a tracepoint\n");
 			}
 		}
 	}
@@ -1082,6 +1266,8 @@ out:
 	ring_buffer__free(rb);
 	for (i = 0; i < nlinks; i++)
 		bpf_link__destroy(links[i]);
+	for (i = 0; i < nxdp; i++)
+		close(xdp_links[i]);
 	nicsim_journey__destroy(skel);
 	close(home);
 	return err ? 1 : 0;

@@ -39,6 +39,26 @@ enum tx_stage {
 
 enum dir { DIR_RX, DIR_TX, DIR_NR };
 
+/*
+ * A port is its network namespace and ifindex (ifindexes are per
+ * namespace: a veth's two ends are often both 2).
+ */
+#define PORT_KEY(netns, ifindex)	((__u64)(netns) << 32 | (__u32)(ifindex))
+
+/* ports map values: what drives the port */
+enum port_kind {
+	JPORT_NICSIM = 1,	/* every stage */
+	JPORT_OTHER,		/* any other driver: the upstream hooks only */
+	JPORT_VETH,		/* the same, but no ring: it hands the skb to its peer */
+};
+
+/* irqs map values: a followed port's receive interrupt */
+struct irq_port {
+	__u64 port;		/* PORT_KEY() */
+	__u32 queue;
+	__u32 pad;
+};
+
 /* How a journey ended. */
 enum journey_end {
 	END_DELIVERED,	/* RX: read by the application; TX: completed */
@@ -65,6 +85,7 @@ struct journey {
 	__u64 skb;
 	struct flow flow;
 	__u32 ifindex;
+	__u32 netns;		/* its inode number */
 	__u32 queue;
 	__u32 desc;
 	__u32 len;
@@ -95,6 +116,7 @@ enum counter {
 	CNT_LOST_EVENTS,	/* ring buffer full */
 	CNT_SAMPLED_OUT,	/* matched, skipped by 1-in-N sampling */
 	CNT_TCP_UNFOLLOWED,	/* a socket's unread segments overflowed */
+	CNT_END_UNSEEN,		/* freed unseen: its skb came back for another */
 	CNT_NR,
 };
 
