@@ -139,8 +139,10 @@ xdp_busy() {
 }
 ktap_test_result "--xdp on a port that has a program: refused, the program kept" xdp_busy
 
+# timelines, and their exports (read back below): one load of the tool
 timelines() {
-	journey "$tmp/tl" --timeline --count 4 --dport 7001 || return 1
+	journey "$tmp/tl" --timeline --count 4 --dport 7001 --perfetto "$tmp/trace.json" \
+		--pcapng "$tmp/j.pcapng" --svg "$tmp/j.svg" || return 1
 	udp 7001 2 || return 1
 	wait "$journey_pid"	# --count 4 ends it
 	journey_pid=""
@@ -255,22 +257,18 @@ PYEOF
 }
 ktap_test_result "tcp: a stream's data segments at the socket and the application, both ways" tcp
 
-# the exports, read back by their readers: Python's JSON parser (the
-# Perfetto trace: a slice per stage at the timeline's times, one flow per
-# journey), Debian's tshark (the pcapng: the datagrams, their stages in
-# comments) and Python's XML parser (the SVG: a bar per stage seen)
+# the exports of the timelines above, read back by their readers: Python's
+# JSON parser (the Perfetto trace: a slice per stage at the timeline's
+# times, one flow per journey), Debian's tshark (the pcapng: the
+# datagrams, their stages in comments) and Python's XML parser (the SVG: a
+# bar per stage seen)
 exports() {
-	journey "$tmp/ex" --timeline --count 4 --dport 7005 --perfetto "$tmp/trace.json" \
-		--pcapng "$tmp/j.pcapng" --svg "$tmp/j.svg" || return 1
-	udp 7005 2 || return 1
-	wait "$journey_pid"
-	journey_pid=""
 	command -v tshark >/dev/null ||
 		{ ktap_print_msg "no tshark (scripts/install-deps)"; return 1; }
 	tshark -r "$tmp/j.pcapng" -T fields -e frame.interface_name -e udp.dstport \
 		-e frame.comment >"$tmp/tshark" 2>"$tmp/tshark.err" ||
 		{ ktap_print_msg "tshark: $(tail -n 2 "$tmp/tshark.err")"; return 1; }
-	$PY - "$tmp/ex" "$tmp/trace.json" "$tmp/tshark" "$tmp/j.svg" <<'PYEOF'
+	$PY - "$tmp/tl" "$tmp/trace.json" "$tmp/tshark" "$tmp/j.svg" <<'PYEOF'
 import json, sys, xml.etree.ElementTree as ET
 js = [json.loads(l) for l in open(sys.argv[1]) if '"journey"' in l]
 trace = json.load(open(sys.argv[2]))['traceEvents']
@@ -298,7 +296,7 @@ for j in js:
 print('# # trace: %d events, %d slices' % (len(trace), len([e for e in trace if e['ph'] == 'X'])))
 rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[3]) if l.strip()]
 print('# # tshark: %s' % rows[:1])
-want(len(rows) == 4 and all(r[1] == '7005' and 'dma=' in r[2] and 'seq' in r[2] for r in rows),
+want(len(rows) == 4 and all(r[1] == '7001' and 'dma=' in r[2] and 'seq' in r[2] for r in rows),
      'tshark read %d rows: %s' % (len(rows), rows))
 svg = ET.parse(sys.argv[4]).getroot()
 ns = '{http://www.w3.org/2000/svg}'
