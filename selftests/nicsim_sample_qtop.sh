@@ -20,16 +20,22 @@ ktap_set_plan 3
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair 2 || ktap_exit_fail_msg "cannot set up a port pair"
 ip netns exec "$NS1" ethtool -C "$IF1" rx-usecs 2000 rx-frames 8
+# a quiet cable: no IPv6 (MLD reports), and ARP resolved before qtop starts,
+# so that the port receives only the datagrams while qtop watches
+ip netns exec "$NS0" sysctl -qw "net.ipv6.conf.$IF0.disable_ipv6=1"
+ip netns exec "$NS1" sysctl -qw "net.ipv6.conf.$IF1.disable_ipv6=1"
 ip netns exec "$NS0" ping -q -c 1 -W 5 10.0.0.2 >/dev/null
 
-ip netns exec "$NS1" "$QTOP" -i "$IF1" -I 1 -n 4 --json >"$tmp/out" 2>&1 &
+# qtop runs until SIGINT, which makes it print a last refresh: its
+# window then holds every frame counted between rx0 and rx
+ip netns exec "$NS1" "$QTOP" -i "$IF1" -I 1 --json >"$tmp/out" 2>&1 &
 qtop=$!
 for _ in $(seq 100); do
 	grep -q '"type":"start"' "$tmp/out" && break
 	sleep 0.1
 done
 rx0=$(nicsim_stat "$NS1" "$IF1" rx_packets)
-sleep 0.5
+sleep 1.2
 # 400 datagrams over 4 flows, so that RSS uses both queues
 senders=()
 for port in 7200 7201 7202 7203; do
@@ -37,8 +43,11 @@ for port in 7200 7201 7202 7203; do
 	senders+=($!)
 done
 wait "${senders[@]}"
-wait "$qtop"
+# the last interrupt comes rx-usecs (2 ms) after the last frame
+sleep 0.5
 rx=$(( $(nicsim_stat "$NS1" "$IF1" rx_packets) - rx0 ))
+kill -INT "$qtop"
+wait "$qtop"
 ktap_print_msg "$IF1 received $rx packets meanwhile"
 
 # run EXPR over the refreshes: `r` is the list of refreshes
@@ -56,9 +65,9 @@ PYEOF
 }
 
 refreshes() {
-	query "len(r) == 4 and all(sorted(q['queue'] for q in x['queues']) == [0, 1] for x in r)"
+	query "len(r) >= 2 and all(sorted(q['queue'] for q in x['queues']) == [0, 1] for x in r)"
 }
-ktap_test_result "4 refreshes of both queue pairs" refreshes
+ktap_test_result "a refresh a second of both queue pairs, and one on SIGINT" refreshes
 
 batching() {
 	local irqs="sum(q['irqs'] for q in rows)"

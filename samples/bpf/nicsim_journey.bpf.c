@@ -29,7 +29,7 @@
 #define TCPHDR_FIN	0x01
 #define TCPHDR_SYN	0x02
 
-const volatile bool filter_ports;	/* only the ifindexes in ports */
+const volatile bool filter_ports;	/* only the ports in ports */
 const volatile struct flow filter;	/* zero fields match anything */
 const volatile __u32 sample_every = 1;	/* timelines: 1 in N */
 const volatile bool timelines;
@@ -735,8 +735,7 @@ struct cpu_state {
 	__u32 xdp_tail;
 	struct {
 		__u64 ts;
-		__u32 ifindex;
-		__u32 pad;
+		__u64 port;	/* PORT_KEY() */
 	} xdp[XDP_FIFO];
 };
 
@@ -841,13 +840,14 @@ int BPF_PROG(gen_napi_poll, struct napi_struct *napi, int work, int budget)
 SEC("xdp")
 int journey_xdp(struct xdp_md *ctx)
 {
+	struct xdp_buff *xdp = bpf_cast_to_kern_ctx(ctx);
 	struct cpu_state *c = cpu_state();
 	__u32 slot;
 
 	if (c && c->net_rx && c->xdp_tail - c->xdp_head < XDP_FIFO) {
 		slot = c->xdp_tail % XDP_FIFO;
 		c->xdp[slot].ts = bpf_ktime_get_ns();
-		c->xdp[slot].ifindex = ctx->ingress_ifindex;
+		c->xdp[slot].port = port_key(xdp->rxq->dev);
 		c->xdp_tail++;
 	}
 	return XDP_PASS;
@@ -871,32 +871,51 @@ static __always_inline void tx_handover(const struct sk_buff *skb)
 	bpf_map_delete_elem(&tx_by_skb, &key);
 }
 
-/* Stages from what this CPU saw in the poll that brought the frame. */
-static __always_inline void gen_rx_poll(struct journey *j, __u64 port)
+/*
+ * Stages from what this CPU saw in the NAPI poll that brought the frame.
+ * Global: verified once per program, not at each caller.
+ */
+__noinline int gen_rx_poll(struct journey *j, __u64 port)
 {
 	struct cpu_state *c = cpu_state();
-	__u64 start;
-	__u32 slot;
+	__u64 start, irq;
+	__u32 i, slot;
 
-	if (!c || !c->net_rx)
-		return;		/* not from a NAPI poll: netif_rx() */
+	if (!j || !c || !c->net_rx)
+		return 0;
 	start = poll_start(c);
-	if (c->irq_port == port && c->irq > c->irq_served &&
-	    c->irq > c->net_rx_end && c->irq <= start) {
-		stamp(j, RX_HANDLER, c->irq);
-		c->irq_claimed = c->irq;
+	/*
+	 * The port's interrupt since the CPU's last NET_RX run that no
+	 * earlier poll's frames claimed scheduled this poll; if it came after
+	 * the poll before ended, net_rx_action() went on to this poll then.
+	 * Read once: a newer one may come in meanwhile.
+	 */
+	irq = c->irq;
+	if (c->irq_port == port && irq > c->irq_served && irq > c->net_rx_end) {
+		stamp(j, RX_HANDLER, irq);
+		c->irq_claimed = irq;
+		if (irq > start)
+			start = irq;
 	}
 	stamp(j, RX_NAPI, start);
-	slot = c->xdp_head % XDP_FIFO;
-	if (c->xdp_head != c->xdp_tail && c->xdp[slot].ifindex == j->ifindex) {
-		stamp(j, RX_XDP, c->xdp[slot].ts);
-		j->xdp_act = XDP_PASS;
-		c->xdp_head++;
+	/* the frame's XDP pass: skip those of frames that made no skb */
+	for (i = 0; i < XDP_FIFO && c->xdp_head != c->xdp_tail; i++) {
+		slot = c->xdp_head++ % XDP_FIFO;
+		if (c->xdp[slot].port == port) {
+			stamp(j, RX_XDP, c->xdp[slot].ts);
+			j->xdp_act = XDP_PASS;
+			break;
+		}
 	}
+	return 0;
 }
 
-/* Another driver hands @skb to the stack: its receive journey begins. */
-static __always_inline void gen_rx_start(struct sk_buff *skb)
+/*
+ * Another driver hands @skb to the stack: its receive journey begins. From
+ * a NAPI poll (@polled) the stages before come from the poll; netif_rx()
+ * queues it for a later one (the backlog's), whatever context it runs in.
+ */
+static __always_inline void gen_rx_start(struct sk_buff *skb, bool polled)
 {
 	__u64 key = (__u64)skb, seq, mac, port, *old;
 	struct net_device *dev = skb->dev;
@@ -908,10 +927,19 @@ static __always_inline void gen_rx_start(struct sk_buff *skb)
 	if (kind != JPORT_OTHER && kind != JPORT_VETH)
 		return;
 	port = port_key(dev);
-	/* a journey on this address is over: its skb was freed unseen */
+	/*
+	 * A journey on this address is over: the stack took its skb and it
+	 * comes back as another port's frame (forwarded), or it was freed
+	 * without a tracepoint.
+	 */
 	old = bpf_map_lookup_elem(&rx_by_skb, &key);
 	if (old) {
-		count(CNT_END_UNSEEN);
+		struct journey *o = bpf_map_lookup_elem(&rx_by_seq, old);
+
+		if (o && o->ts[RX_STACK])
+			finish(o, END_CONSUMED);
+		else
+			count(CNT_END_UNSEEN);
 		bpf_map_delete_elem(&rx_by_seq, old);
 	}
 	seq = GEN_SEQ | __sync_fetch_and_add(&gen_seq, 1);
@@ -924,7 +952,8 @@ static __always_inline void gen_rx_start(struct sk_buff *skb)
 	/* eth_type_trans() has run: data is the network header */
 	mac = (__u64)(skb->head + skb->mac_header);
 	j.len = skb->len + ((__u64)skb->data - mac);
-	gen_rx_poll(&j, port);
+	if (polled)
+		gen_rx_poll(&j, port);
 	stamp(&j, RX_SKB, bpf_ktime_get_ns());
 	parse_flow(&j.flow, skb->data, skb->protocol);
 	capture(&j, (void *)mac, j.len);
@@ -935,14 +964,21 @@ static __always_inline void gen_rx_start(struct sk_buff *skb)
 SEC("tp_btf/netif_receive_skb_entry")
 int BPF_PROG(gen_rx_receive, struct sk_buff *skb)
 {
-	gen_rx_start(skb);
+	gen_rx_start(skb, true);
+	return 0;
+}
+
+SEC("tp_btf/netif_receive_skb_list_entry")
+int BPF_PROG(gen_rx_receive_list, struct sk_buff *skb)
+{
+	gen_rx_start(skb, true);
 	return 0;
 }
 
 SEC("tp_btf/netif_rx")
 int BPF_PROG(gen_rx_netif_rx, struct sk_buff *skb)
 {
-	gen_rx_start(skb);
+	gen_rx_start(skb, false);
 	return 0;
 }
 
@@ -964,7 +1000,7 @@ int BPF_PROG(rx_gro_entry, struct sk_buff *skb)
 	__u32 zero = 0;
 	__u64 *slot = bpf_map_lookup_elem(&gro_skb, &zero);
 
-	gen_rx_start(skb);
+	gen_rx_start(skb, true);
 	if (slot)
 		*slot = (__u64)skb;
 	return 0;
@@ -1077,7 +1113,8 @@ int BPF_PROG(gen_tx_post, struct sk_buff *skb, int rc, struct net_device *dev,
 	if (rc != NETDEV_TX_OK || port_kind(dev) != JPORT_OTHER)
 		return 0;
 	j = bpf_map_lookup_elem(&tx_by_skb, &key);
-	if (j)
+	/* by now its completion may have freed it for another's journey */
+	if (j && j->ts[TX_XMIT] && !j->ts[TX_DONE])
 		stamp(j, TX_POST, bpf_ktime_get_ns());
 	return 0;
 }

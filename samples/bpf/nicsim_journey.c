@@ -436,6 +436,40 @@ static const char *unavailable(int dir, int s)
 	return buf;
 }
 
+/* Why --xdp cannot go on port @p, which has an XDP program. */
+static const char *xdp_has_one(const struct port *p)
+{
+	return p->kind == JPORT_NICSIM ?
+	       "it has one: the xdp stage is seen without --xdp" :
+	       "it has one, and the xdp stage needs the journey's own on this driver";
+}
+
+/* The port journey @j went through, or -1 (ifindexes are per namespace). */
+static int port_of(const struct journey *j)
+{
+	int i;
+
+	for (i = 0; i < env.nports; i++)
+		if (env.ports[i].ifindex == (int)j->ifindex &&
+		    env.ports[i].netns_ino == j->netns)
+			return i;
+	return -1;
+}
+
+/* "not available on DRIVER" if journey @j's port cannot show stage @s */
+static const char *journey_unavailable(const struct journey *j, int s)
+{
+	static char buf[64];
+	int i = port_of(j);
+
+	if (i < 0)
+		return NULL;
+	if (port_shows(&env.ports[i], j->dir, s))
+		return NULL;
+	snprintf(buf, sizeof(buf), "not available on %s", env.ports[i].driver);
+	return buf;
+}
+
 /* Which stage came before @s for these latencies: the previous one. */
 static void print_hists(struct nicsim_journey *skel, bool clear)
 {
@@ -511,18 +545,6 @@ static void format_addr(const struct flow *f, const __u32 *addr, char *buf,
 		snprintf(buf, len, "-");
 	else
 		inet_ntop(f->family, addr, buf, len);
-}
-
-/* The port journey @j went through, or -1 (ifindexes are per namespace). */
-static int port_of(const struct journey *j)
-{
-	int i;
-
-	for (i = 0; i < env.nports; i++)
-		if (env.ports[i].ifindex == (int)j->ifindex &&
-		    env.ports[i].netns_ino == j->netns)
-			return i;
-	return -1;
 }
 
 /* "eth1@ns" for the port journey @j went through */
@@ -914,8 +936,9 @@ static int on_journey(void *ctx, void *data, size_t size)
 	port_name(j, ifname, sizeof(ifname));
 
 	if (env.json) {
-		printf("{\"type\":\"journey\",\"dir\":\"%s\",\"ifindex\":%u,\"queue\":%u,",
-		       dir, j->ifindex, j->queue);
+		printf("{\"type\":\"journey\",\"dir\":\"%s\",\"port\":\"%s\",", dir, ifname);
+		printf("\"ifindex\":%u,\"netns\":%u,\"queue\":%u,", j->ifindex,
+		       j->netns, j->queue);
 		printf("\"t0_ns\":%llu,", (unsigned long long)t0);
 		printf("\"desc\":%u,\"seq\":%llu,\"len\":%u,", j->desc,
 		       (unsigned long long)j->seq, j->len);
@@ -952,7 +975,7 @@ static int on_journey(void *ctx, void *data, size_t size)
 				       ((long long)(j->ts[s] - t0)) / 1000.0);
 			else
 				printf("    %-9s %10s\n", name,
-				       unavailable(j->dir, s) ?: "not seen");
+				       journey_unavailable(j, s) ?: "not seen");
 		}
 	}
 	fflush(stdout);
@@ -1027,7 +1050,6 @@ int main(int argc, char **argv)
 	};
 	struct bpf_link *links[2 * MAX_PORTS] = {};
 	int xdp_links[MAX_PORTS], nxdp = 0;
-	__u32 xdp_id = 0;
 	struct ring_buffer *rb = NULL;
 	struct nicsim_journey *skel;
 	int err, i, dir, nlinks = 0, home;
@@ -1048,6 +1070,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < env.nports; i++) {
+		LIBBPF_OPTS(bpf_xdp_query_opts, xdp_query);
 		struct port *p = &env.ports[i];
 
 		err = nicsim_enter_netns(p->netns, home);
@@ -1055,11 +1078,12 @@ int main(int argc, char **argv)
 			p->ifindex = if_nametoindex(p->ifname);
 		if (!err && p->ifindex)
 			port_driver(p);
-		/* before the load, which takes long: --xdp never replaces one */
+		/* before the load: --xdp never replaces a program, in any mode */
 		if (!err && p->ifindex && env.xdp &&
-		    !bpf_xdp_query_id(p->ifindex, XDP_FLAGS_DRV_MODE, &xdp_id) && xdp_id) {
+		    !bpf_xdp_query(p->ifindex, 0, &xdp_query) &&
+		    xdp_query.attach_mode != XDP_ATTACHED_NONE) {
 			fprintf(stderr, "%s: cannot attach the XDP program: %s\n",
-				p->ifname, "it has one: the xdp stage is seen without --xdp");
+				p->ifname, xdp_has_one(p));
 			return 1;
 		}
 		nicsim_enter_netns(NULL, home);
@@ -1156,9 +1180,11 @@ int main(int argc, char **argv)
 		err = -errno;
 		nicsim_enter_netns(NULL, home);
 		if (xdp_links[nxdp] < 0) {
-			fprintf(stderr, "%s: cannot attach the XDP program: %s%s\n",
-				p->ifname, strerror(-err), err == -EBUSY ?
-				" (it has one: the xdp stage is seen without --xdp)" :
+			fprintf(stderr, "%s: cannot attach the XDP program: %s%s%s%s\n",
+				p->ifname, strerror(-err),
+				err == -EBUSY || err == -EEXIST ? " (" : "",
+				err == -EBUSY || err == -EEXIST ? xdp_has_one(p) : "",
+				err == -EBUSY || err == -EEXIST ? ")" :
 				err == -EOPNOTSUPP ? " (no XDP in its driver)" : "");
 			goto out;
 		}
@@ -1252,7 +1278,7 @@ int main(int argc, char **argv)
 			}
 			if (unseen) {
 				printf("%llu receive journeys whose end was not seen: ", unseen);
-				printf("their sk_buff was freed without a tracepoint\n");
+				printf("their sk_buff came back to the stack first\n");
 			}
 		}
 	}

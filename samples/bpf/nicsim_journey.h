@@ -116,7 +116,7 @@ enum counter {
 	CNT_LOST_EVENTS,	/* ring buffer full */
 	CNT_SAMPLED_OUT,	/* matched, skipped by 1-in-N sampling */
 	CNT_TCP_UNFOLLOWED,	/* a socket's unread segments overflowed */
-	CNT_END_UNSEEN,		/* freed unseen: its skb came back for another */
+	CNT_END_UNSEEN,		/* its skb came back, for another, before it ended */
 	CNT_NR,
 };
 
