@@ -8,13 +8,19 @@
 #    socket and the application, and sent through TC, the driver and the
 #    hand-over to the peer; the device's own stages (cable, DMA,
 #    interrupt, doorbell) and a ring's (post) reported as not available
-#    on veth, never guessed; without XDP a veth hands frames over with
-#    netif_rx(), and ping's replies, sent from a softirq, claim no NAPI;
+#    on veth, never guessed, and so the hardware receive time: veth's
+#    XDP RX metadata gives none; without XDP a veth hands frames over
+#    with netif_rx(), and ping's replies, sent from a softirq, claim no
+#    NAPI;
 #  - the VM's two virtio-net NICs, wired to each other by a qemu hub
 #    (scripts/vm-run --virtio-pair), nicsim loaded again: the same, plus
 #    the receive interrupts' handler (MSI-X vectors) and the descriptors'
-#    post. Without two such NICs the virtio case says so and skips: they
-#    are the VM's, not the kernel's.
+#    post; virtio_net has no XDP RX metadata timestamp. Without two such
+#    NICs the virtio case says so and skips: they are the VM's, not the
+#    kernel's;
+#  - a nicsim pair followed as any other driver (--upstream-only): the
+#    hardware receive time from XDP RX metadata, the descriptor's DMA
+#    time, is each frame's first stage.
 
 . "$(dirname "$0")/nicsim_lib.sh"
 
@@ -35,7 +41,7 @@ ktap_print_header
 nicsim_require
 nicsim_require_sample nicsim_journey
 JOURNEY=$SAMPLE
-ktap_set_plan 4
+ktap_set_plan 5
 ip netns add "$VA" && ip netns add "$VB" || ktap_exit_fail_msg "cannot add namespaces"
 
 # pair IF_A IF_B NET: IF_A in $VA as NET.1, IF_B in $VB as NET.2, both up
@@ -46,14 +52,14 @@ pair() {
 		ip netns exec "$VA" ping -q -c 1 -W 10 "$3.2" >/dev/null
 }
 
-# follow IF_A IF_B NET PORT: 50 datagrams from $VA to $VB, 2 ms apart, the
-# journey (with its XDP program) on both ports; its JSON timelines in
-# $tmp/PORT
+# follow IF_A IF_B NET PORT [OPTION]: 50 datagrams from $VA to $VB, 2 ms
+# apart, the journey (with its XDP program) on both ports; its JSON
+# timelines in $tmp/PORT
 follow() {
 	local out=$tmp/$4 _
 
 	"$JOURNEY" -i "$1@$VA" -i "$2@$VB" --xdp --timeline --json --proto udp \
-		--dport "$4" >"$out" 2>&1 &
+		--dport "$4" $5 >"$out" 2>&1 &
 	journey_pid=$!
 	for _ in $(seq 100); do
 		grep -q '"type":"start"' "$out" && break
@@ -75,10 +81,12 @@ follow() {
 }
 
 # check FILE DRIVER RX_STAGES TX_STAGES UNAVAILABLE_RX UNAVAILABLE_TX RX_PORT
-# TX_PORT: each of the 50 datagrams' journeys, received on RX_PORT and sent
-# on TX_PORT, delivered and seen at each STAGE in order (~STAGE: by 40 or
-# more, an interrupt that NAPI did not need); the UNAVAILABLE stages
-# reported so and seen by none
+# TX_PORT HW: each of the 50 datagrams' journeys, received on RX_PORT and
+# sent on TX_PORT, delivered and seen at each STAGE in order (~STAGE: by 40
+# or more, an interrupt that NAPI did not need); the UNAVAILABLE stages
+# reported so at the start and seen by none; what each port's XDP RX
+# metadata gave, HW: "zero" (times of 0), "unsupported" (-EOPNOTSUPP) or
+# "stamped" (a time for each frame received)
 check() {
 	$PY - "$@" <<'PYEOF'
 import json, sys
@@ -86,10 +94,35 @@ path, driver = sys.argv[1:3]
 must = {'rx': sys.argv[3].split(), 'tx': sys.argv[4].split()}
 na = {'rx': sys.argv[5].split(), 'tx': sys.argv[6].split()}
 port = {'rx': sys.argv[7], 'tx': sys.argv[8]}
+hw = sys.argv[9]
 lines = [json.loads(l) for l in open(path) if l.startswith('{')]
 start = [x for x in lines if x['type'] == 'start'][0]
 ok = all(p['driver'] == driver for p in start['ports'])
 print('# # ports: %s' % start['ports'])
+summary = [x for x in lines if x['type'] == 'summary'][0]
+print('# # hardware receive time: %s' % summary['hw_rx_time'])
+for h in summary['hw_rx_time']:
+    if '%s@%s' % (h['ifname'], h['netns']) != port['rx']:
+        # the sending port: bound, and no frame came in meanwhile
+        if not h['bound']:
+            print('# # %s: no device-bound program' % h['ifname'])
+            ok = False
+        continue
+    want = {'zero': h['err'] == 0 and h['zero'] > 0 and h['stamped'] == 0,
+            'unsupported': h['err'] == -95 and h['stamped'] == 0,
+            'stamped': h['err'] == 0 and h['stamped'] >= 50 and
+                       h['zero'] + h['unsynced'] == 0}[hw]
+    if not (h['bound'] and want):
+        print('# # %s: not %s' % (h['ifname'], hw))
+        ok = False
+if len(summary['hw_rx_time']) != 2:
+    ok = False
+# the start cannot know it; once a frame said so, journeys report it
+rx = [x for x in lines if x['type'] == 'journey' and x['dir'] == 'rx']
+na_dma = [s.get('available') for j in rx for s in j['stages'] if s['stage'] == 'dma']
+if hw != 'stamped' and False not in na_dma:
+    print('# # no journey reports dma not available')
+    ok = False
 for d in ('rx', 'tx'):
     if sorted(start['unavailable'][d]) != sorted(na[d]):
         print('# # %s: reported unavailable: %s, not %s' % (d, start['unavailable'][d], na[d]))
@@ -127,8 +160,8 @@ veth() {
 	pair va vb 10.9.0 || return 1
 	follow va vb 10.9.0 7500 || return 1
 	check "$tmp/7500" veth "napi xdp skb stack tc socket app" \
-		"app tc xmit done" "wire dma irq handler" "post doorbell dma wire" \
-		"vb@$VB" "va@$VA"
+		"app tc xmit done" "wire irq handler" "post doorbell dma wire" \
+		"vb@$VB" "va@$VA" zero
 }
 # tp_btf programs on a module's tracepoints would keep it loaded: unload
 # it first, so that the tool must do without
@@ -194,8 +227,8 @@ virtio() {
 	pair "$a" "$b" 10.9.1 || { ktap_print_msg "no traffic between $a and $b"; return 1; }
 	follow "$a" "$b" 10.9.1 7501 || return 1
 	check "$tmp/7501" virtio_net "~handler napi xdp skb stack tc socket app" \
-		"app tc xmit post done" "wire dma irq" "doorbell dma wire" \
-		"$b@$VB" "$a@$VA" || return 1
+		"app tc xmit post done" "wire irq" "doorbell dma wire" \
+		"$b@$VB" "$a@$VA" unsupported || return 1
 	grep '"type":"start"' "$tmp/7501" | grep -q '"irqs":[1-9]' ||
 		{ ktap_print_msg "no receive interrupt found for $a or $b"; return 1; }
 }
@@ -206,6 +239,25 @@ if [ "$(virtio_nics | wc -l)" -ge 2 ]; then
 else
 	ktap_test_skip "virtio_net: no two virtio-net NICs wired together (vm-run --virtio-pair)"
 fi
+
+# nicsim ports as any other driver's: the hardware receive time comes from
+# nicsim's XDP RX metadata (the descriptor's DMA time) and precedes NAPI;
+# nicsim's interrupts are no Linux IRQ: no handler stage
+upstream_nicsim() {
+	nicsim_pair_dev "$(nicsim_random_id)" 1 || { ktap_print_msg "no nicsim device"; return 1; }
+	# named apart from the virtio NICs already there
+	ip link set "$IF0" name nsa && ip link set "$IF1" name nsb || return 1
+	IF0=nsa IF1=nsb
+	ip link set "$IF0" netns "$VA" && ip link set "$IF1" netns "$VB" || return 1
+	pair "$IF0" "$IF1" 10.9.2 ||
+		{ ktap_print_msg "no traffic between $IF0 and $IF1"; return 1; }
+	follow "$IF0" "$IF1" 10.9.2 7502 --upstream-only || return 1
+	check "$tmp/7502" nicsim "dma napi xdp skb stack tc socket app" \
+		"app tc xmit post done" "wire irq handler" "doorbell dma wire" \
+		"$IF1@$VB" "$IF0@$VA" stamped
+}
+ktap_test_result "nicsim by the upstream hooks only: the hardware receive time comes first" \
+	upstream_nicsim
 
 refuse() {
 	local err

@@ -38,6 +38,11 @@ const volatile bool timelines;
  * loader's <sys/syscall.h>: the number is all sys_enter has.
  */
 const volatile long nr_write, nr_writev, nr_sendto, nr_sendmsg, nr_sendmmsg;
+/*
+ * CLOCK_TAI and CLOCK_REALTIME minus CLOCK_MONOTONIC at the start, in ns:
+ * a NIC's clock (PHC) that follows either gives receive times in it.
+ */
+const volatile __s64 clock_offsets[2];
 
 #define MAX_PACKETS	16384
 
@@ -736,6 +741,7 @@ struct cpu_state {
 	struct {
 		__u64 ts;
 		__u64 port;	/* PORT_KEY() */
+		__u64 hw;	/* its hardware receive time, or 0 */
 	} xdp[XDP_FIFO];
 };
 
@@ -832,25 +838,87 @@ int BPF_PROG(gen_napi_poll, struct napi_struct *napi, int work, int budget)
 	return 0;
 }
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_PORTS);
+	__type(key, __u64);			/* PORT_KEY() */
+	__type(value, struct hwts_stat);
+} hwts SEC(".maps");
+
+int bpf_xdp_metadata_rx_timestamp(const struct xdp_md *ctx, __u64 *timestamp) __ksym;
+
+/*
+ * The driver's receive time of the frame, from XDP RX metadata, on the
+ * monotonic clock; 0 if there is none. Only a program bound to the port's
+ * device may ask (user space loads journey_xdp_hw for each), and drivers
+ * without the metadata answer -EOPNOTSUPP. A NIC's own clock may follow the monotonic clock
+ * (nicsim), TAI or UTC (a PHC that phc2sys steers): the time is taken in
+ * whichever puts it within the last second; any other is not shown.
+ */
+static __always_inline __u64 hw_rx_time(struct xdp_md *ctx, __u64 port, __u64 now)
+{
+	struct hwts_stat *st = bpf_map_lookup_elem(&hwts, &port);
+	__u64 hw = 0, t;
+	int err, i;
+
+	if (!st)
+		return 0;
+	err = bpf_xdp_metadata_rx_timestamp(ctx, &hw);
+	if (err) {
+		if (st->err != err)
+			st->err = err;
+		return 0;
+	}
+	if (!hw) {
+		__sync_fetch_and_add(&st->zero, 1);
+		return 0;
+	}
+	for (i = 0; i < 3; i++) {
+		t = i ? hw - clock_offsets[i - 1] : hw;
+		if (t <= now && now - t < 1000000000ULL) {
+			__sync_fetch_and_add(&st->stamped, 1);
+			return t;
+		}
+	}
+	__sync_fetch_and_add(&st->unsynced, 1);
+	return 0;
+}
+
 /*
  * --xdp: a pass-through program for ports that have none, so that frames
  * go through the XDP stage of the journey: nicsim_xdp_verdict stamps it on
- * nicsim; on other drivers the program notes when each frame passed.
+ * nicsim; on other drivers the program notes when each frame passed, and
+ * (@hw: bound to the port's device) the driver's receive time.
  */
-SEC("xdp")
-int journey_xdp(struct xdp_md *ctx)
+static __always_inline int xdp_pass(struct xdp_md *ctx, bool hw)
 {
 	struct xdp_buff *xdp = bpf_cast_to_kern_ctx(ctx);
 	struct cpu_state *c = cpu_state();
+	__u64 now = bpf_ktime_get_ns(), port;
 	__u32 slot;
 
 	if (c && c->net_rx && c->xdp_tail - c->xdp_head < XDP_FIFO) {
+		port = port_key(xdp->rxq->dev);
 		slot = c->xdp_tail % XDP_FIFO;
-		c->xdp[slot].ts = bpf_ktime_get_ns();
-		c->xdp[slot].port = port_key(xdp->rxq->dev);
+		c->xdp[slot].ts = now;
+		c->xdp[slot].port = port;
+		c->xdp[slot].hw = hw ? hw_rx_time(ctx, port, now) : 0;
 		c->xdp_tail++;
 	}
 	return XDP_PASS;
+}
+
+SEC("xdp")
+int journey_xdp(struct xdp_md *ctx)
+{
+	return xdp_pass(ctx, false);
+}
+
+/* Not in the skeleton's load: user space loads it once per device. */
+SEC("xdp")
+int journey_xdp_hw(struct xdp_md *ctx)
+{
+	return xdp_pass(ctx, true);
 }
 
 /* A veth hands the skb it sends to its peer: that is its completion. */
@@ -902,6 +970,8 @@ __noinline int gen_rx_poll(struct journey *j, __u64 port)
 	for (i = 0; i < XDP_FIFO && c->xdp_head != c->xdp_tail; i++) {
 		slot = c->xdp_head++ % XDP_FIFO;
 		if (c->xdp[slot].port == port) {
+			if (c->xdp[slot].hw)
+				stamp(j, RX_DMA, c->xdp[slot].hw);
 			stamp(j, RX_XDP, c->xdp[slot].ts);
 			j->xdp_act = XDP_PASS;
 			break;

@@ -43,8 +43,6 @@
 #include "nicsim_journey.h"
 #include "nicsim_journey.skel.h"
 
-#define MAX_PORTS	16
-
 static const char *const rx_names[RX_NR] = {
 	"wire", "dma", "irq", "handler", "napi", "xdp", "skb", "stack", "tc",
 	"socket", "app",
@@ -73,10 +71,13 @@ static struct env {
 		char bus[32];		/* ethtool's bus_info */
 		__u8 kind;		/* enum port_kind */
 		int nirqs;		/* receive interrupts found */
+		struct nicsim_journey *hw_prog;	/* --xdp: its device-bound program */
+		struct hwts_stat hw;	/* what that program saw */
 	} ports[MAX_PORTS];
 	int nports;
 	bool no_tc;
 	bool xdp;
+	bool upstream_only;
 	bool timeline;
 	bool json;
 	long interval;
@@ -107,7 +108,10 @@ static const struct argp_option options[] = {
 	  0 },
 	{ "no-tc", 'n', NULL, 0, "do not attach TC programs (the tc stages are then not seen)", 0 },
 	{ "xdp", 'x', NULL, 0,
-	  "attach a pass-through XDP program to each port, so the xdp stage is seen", 0 },
+	  "attach a pass-through XDP program to each port: the xdp stage, and on other drivers the hardware receive time (dma)",
+	  0 },
+	{ "upstream-only", 'U', NULL, 0,
+	  "follow nicsim ports as any other driver's, by the upstream hooks only", 0 },
 	{ "interval", 'I', "SECONDS", 0,
 	  "print the histograms every SECONDS (default: at exit)", 0 },
 	{ "duration", 'd', "SECONDS", 0, "exit after SECONDS", 0 },
@@ -168,6 +172,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'x':
 		env.xdp = true;
+		break;
+	case 'U':
+		env.upstream_only = true;
 		break;
 	case 'I':
 		env.interval = nicsim_arg_number(state, key, arg, 3600);
@@ -237,6 +244,16 @@ static void on_signal(int sig)
 	atomic_store(&exiting, true);
 }
 
+/* Clock @id minus CLOCK_MONOTONIC, in ns. */
+static __s64 clock_offset(clockid_t id)
+{
+	struct timespec mono, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(id, &t);
+	return (t.tv_sec - mono.tv_sec) * 1000000000LL + t.tv_nsec - mono.tv_nsec;
+}
+
 /* Every nicsim port of this namespace, when -i named none. */
 static void find_ports(void)
 {
@@ -267,7 +284,7 @@ static void port_driver(struct port *p)
 		snprintf(p->bus, sizeof(p->bus), "%s", info.bus_info);
 	}
 	close(fd);
-	if (!strcmp(p->driver, "nicsim"))
+	if (!strcmp(p->driver, "nicsim") && !env.upstream_only)
 		p->kind = JPORT_NICSIM;
 	else if (!strcmp(p->driver, "veth"))
 		p->kind = JPORT_VETH;
@@ -402,19 +419,32 @@ static const char *stage_name(int dir, int s)
 }
 
 /*
- * Can any followed port show stage @s? nicsim's show every stage. Other
- * drivers lack the device's own (the cable, its DMA, the interrupt it
- * raises, the doorbell); the interrupt handler needs receive interrupts
- * found for the port, the XDP stage the journey's program (--xdp), and a
- * veth has no descriptors (it hands the skb to its peer).
+ * Does port @p show the hardware's receive time (the dma stage) on another
+ * driver? Its device-bound XDP program asks the driver (--xdp); until it
+ * saw a frame, it may.
+ */
+static bool port_hw_time(const struct port *p)
+{
+	return p->hw_prog && !p->hw.err &&
+	       (p->hw.stamped || !(p->hw.zero || p->hw.unsynced));
+}
+
+/*
+ * Can port @p show stage @s? nicsim's show every stage. Other drivers lack
+ * the device's own (the cable, the interrupt it raises, the doorbell, its
+ * DMA but for the receive time XDP RX metadata may give); the interrupt
+ * handler needs receive interrupts found for the port, the XDP stage the
+ * journey's program (--xdp), and a veth has no descriptors (it hands the
+ * skb to its peer).
  */
 static bool port_shows(const struct port *p, int dir, int s)
 {
 	if (p->kind == JPORT_NICSIM)
 		return true;
 	if (dir == DIR_RX)
-		return !(s == RX_WIRE || s == RX_DMA || s == RX_IRQ ||
-			 (s == RX_HANDLER && !p->nirqs) || (s == RX_XDP && !env.xdp));
+		return !(s == RX_WIRE || (s == RX_DMA && !port_hw_time(p)) ||
+			 s == RX_IRQ || (s == RX_HANDLER && !p->nirqs) ||
+			 (s == RX_XDP && !env.xdp));
 	return !(s == TX_DOORBELL || s == TX_DMA || s == TX_WIRE ||
 		 (s == TX_POST && p->kind == JPORT_VETH));
 }
@@ -434,6 +464,106 @@ static const char *unavailable(int dir, int s)
 			off += snprintf(buf + off, sizeof(buf) - off, "%s %s",
 					off > 16 ? "," : "", env.ports[i].driver);
 	return buf;
+}
+
+/*
+ * --xdp on another driver's port @p: journey_xdp_hw, bound to the port's
+ * device so that bpf_xdp_metadata_rx_timestamp() reaches its driver. A
+ * second copy of the BPF object loads only that program, in the port's
+ * namespace (where its ifindex is), on the maps of @skel. Returns it, or
+ * NULL with errno set (a driver without XDP refuses it: the shared
+ * program goes there).
+ */
+static struct nicsim_journey *load_hw_prog(struct nicsim_journey *skel,
+					   const struct port *p, int home)
+{
+	__u64 key = PORT_KEY(p->netns_ino, p->ifindex);
+	struct nicsim_journey *hw = nicsim_journey__open();
+	struct hwts_stat zero = {};
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	int err;
+
+	if (!hw)
+		return NULL;
+	bpf_object__for_each_program(prog, hw->obj)
+		bpf_program__set_autoload(prog, prog == hw->progs.journey_xdp_hw);
+	bpf_program__set_ifindex(hw->progs.journey_xdp_hw, p->ifindex);
+	bpf_program__set_flags(hw->progs.journey_xdp_hw, BPF_F_XDP_DEV_BOUND_ONLY);
+	bpf_object__for_each_map(map, hw->obj)
+		if (map != hw->maps.rodata && map != hw->maps.cpu_states &&
+		    map != hw->maps.hwts)
+			bpf_map__set_autocreate(map, false);
+	err = bpf_map__reuse_fd(hw->maps.cpu_states, bpf_map__fd(skel->maps.cpu_states)) ?:
+	      bpf_map__reuse_fd(hw->maps.hwts, bpf_map__fd(skel->maps.hwts));
+	memcpy(hw->rodata, skel->rodata, sizeof(*hw->rodata));
+	if (!err)
+		err = nicsim_enter_netns(p->netns, home);
+	if (!err) {
+		err = nicsim_journey__load(hw);
+		nicsim_enter_netns(NULL, home);
+	}
+	if (!err)
+		err = bpf_map__update_elem(skel->maps.hwts, &key, sizeof(key), &zero,
+					   sizeof(zero), BPF_ANY);
+	if (err) {
+		nicsim_journey__destroy(hw);
+		errno = -err;
+		return NULL;
+	}
+	return hw;
+}
+
+/*
+ * What the ports' device-bound XDP programs saw so far; @undecided: only
+ * where it saw no frame yet.
+ */
+static void read_hw_times(struct nicsim_journey *skel, bool undecided)
+{
+	int i;
+
+	for (i = 0; i < env.nports; i++) {
+		struct port *p = &env.ports[i];
+		__u64 key = PORT_KEY(p->netns_ino, p->ifindex);
+
+		if (undecided && (p->hw.err || p->hw.stamped || p->hw.zero ||
+				  p->hw.unsynced))
+			continue;
+		if (p->hw_prog)
+			bpf_map__lookup_elem(skel->maps.hwts, &key, sizeof(key),
+					     &p->hw, sizeof(p->hw), 0);
+	}
+}
+
+/*
+ * Whether port @p, of another driver, gave the hardware's receive times;
+ * @n: the how-manieth JSON element.
+ */
+static void print_hw_time(const struct port *p, int n)
+{
+	const struct hwts_stat *h = &p->hw;
+
+	if (env.json) {
+		printf("%s{\"ifname\":\"%s\",\"netns\":\"%s\",\"bound\":%s,",
+		       n ? "," : "", p->ifname, p->netns,
+		       p->hw_prog ? "true" : "false");
+		printf("\"err\":%d,\"stamped\":%llu,\"zero\":%llu,\"unsynced\":%llu}",
+		       h->err, (unsigned long long)h->stamped,
+		       (unsigned long long)h->zero,
+		       (unsigned long long)h->unsynced);
+		return;
+	}
+	printf("%s (%s): ", p->ifname, p->driver);
+	if (!p->hw_prog)
+		printf("no hardware receive time: the driver took no device-bound XDP program\n");
+	else if (h->err == -EOPNOTSUPP)
+		printf("no hardware receive time: no XDP RX metadata timestamp in the driver\n");
+	else if (h->err)
+		printf("no hardware receive time: the driver said %s\n", strerror(-h->err));
+	else
+		printf("the hardware receive time of %llu frames; %llu had none, %llu %s\n",
+		       (unsigned long long)h->stamped, (unsigned long long)h->zero,
+		       (unsigned long long)h->unsynced, "one in no system clock");
 }
 
 /* Why --xdp cannot go on port @p, which has an XDP program. */
@@ -926,6 +1056,9 @@ static int on_journey(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*j))
 		return 0;
+	/* whether a port gives receive times is known from its first frame */
+	if (j->dir == DIR_RX && !j->ts[RX_DMA])
+		read_hw_times(ctx, true);
 	export_journey(j);
 	if (!env.timeline)
 		goto counted;
@@ -954,8 +1087,9 @@ static int on_journey(void *ctx, void *data, size_t size)
 				       s ? "," : "", name,
 				       ((long long)(j->ts[s] - t0)) / 1000.0);
 			else
-				printf("%s{\"stage\":\"%s\",\"t_us\":null}",
-				       s ? "," : "", name);
+				printf("%s{\"stage\":\"%s\",\"t_us\":null,\"available\":%s}",
+				       s ? "," : "", name,
+				       journey_unavailable(j, s) ? "false" : "true");
 		}
 		printf("]}\n");
 	} else {
@@ -999,18 +1133,13 @@ static FILE *open_export(const char *path)
 
 static int open_exports(void)
 {
-	struct timespec mono, real;
-
 	ex.perfetto = open_export(ex.perfetto_path);
 	ex.pcapng = open_export(ex.pcapng_path);
 	ex.svg_file = open_export(ex.svg_path);
 	if ((ex.perfetto_path && !ex.perfetto) || (ex.pcapng_path && !ex.pcapng) ||
 	    (ex.svg_path && !ex.svg_file))
 		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	ex.mono_to_real = (real.tv_sec - mono.tv_sec) * 1000000000ULL +
-			  real.tv_nsec - mono.tv_nsec;
+	ex.mono_to_real = clock_offset(CLOCK_REALTIME);
 	if (ex.perfetto)
 		perfetto_open();
 	if (ex.pcapng)
@@ -1117,9 +1246,12 @@ int main(int argc, char **argv)
 	skel->rodata->nr_sendto = SYS_sendto;
 	skel->rodata->nr_sendmsg = SYS_sendmsg;
 	skel->rodata->nr_sendmmsg = SYS_sendmmsg;
+	skel->rodata->clock_offsets[0] = clock_offset(CLOCK_TAI);
+	skel->rodata->clock_offsets[1] = clock_offset(CLOCK_REALTIME);
+	bpf_program__set_autoload(skel->progs.journey_xdp_hw, false);
 	bpf_program__set_autoattach(skel->progs.rx_tc, false);
 	bpf_program__set_autoattach(skel->progs.tx_tc, false);
-	if (access("/sys/kernel/btf/nicsim", F_OK)) {
+	if (access("/sys/kernel/btf/nicsim", F_OK) || env.upstream_only) {
 		struct bpf_program *prog;
 
 		/* no nicsim module: the upstream hooks only, for other drivers */
@@ -1141,6 +1273,12 @@ int main(int argc, char **argv)
 				     sizeof(p->kind), BPF_ANY);
 		if (p->kind == JPORT_OTHER)
 			p->nirqs = port_irqs(skel, p);
+		if (!env.xdp || p->kind == JPORT_NICSIM)
+			continue;
+		p->hw_prog = load_hw_prog(skel, p, home);
+		if (!p->hw_prog)
+			fprintf(stderr, "%s: no device-bound XDP program (%s): %s\n",
+				p->ifname, strerror(errno), "no hardware receive time");
 	}
 	err = nicsim_journey__attach(skel);
 	if (err) {
@@ -1175,7 +1313,9 @@ int main(int argc, char **argv)
 		 * stack has the sk_buff): its order is the frames'.
 		 */
 		nicsim_enter_netns(p->netns, home);
-		xdp_links[nxdp] = bpf_link_create(bpf_program__fd(skel->progs.journey_xdp),
+		xdp_links[nxdp] = bpf_link_create(bpf_program__fd(p->hw_prog ?
+						  p->hw_prog->progs.journey_xdp_hw :
+						  skel->progs.journey_xdp),
 						  p->ifindex, BPF_XDP, &xdp_opts);
 		err = -errno;
 		nicsim_enter_netns(NULL, home);
@@ -1190,7 +1330,7 @@ int main(int argc, char **argv)
 		}
 		nxdp++;
 	}
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_journey, NULL,
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_journey, skel,
 			      NULL);
 	if (!rb) {
 		err = -errno;
@@ -1239,6 +1379,7 @@ int main(int argc, char **argv)
 		if (err < 0 && err != -EINTR)
 			break;
 		err = 0;
+		read_hw_times(skel, false);
 		if (env.duration && time(NULL) - start >= env.duration)
 			break;
 		if (env.interval && !env.timeline &&
@@ -1248,6 +1389,7 @@ int main(int argc, char **argv)
 		}
 	}
 	ring_buffer__consume(rb);
+	read_hw_times(skel, false);
 	close_exports(skel);
 	if (!env.timeline)
 		print_hists(skel, false);
@@ -1259,14 +1401,20 @@ int main(int argc, char **argv)
 		unsigned long long skipped = sum_counter(cfd, CNT_SAMPLED_OUT);
 		unsigned long long unfollowed = sum_counter(cfd, CNT_TCP_UNFOLLOWED);
 		unsigned long long unseen = sum_counter(cfd, CNT_END_UNSEEN);
+		int n;
 
 		if (env.json) {
 			printf("{\"type\":\"summary\",\"rx_journeys\":%llu,\"tx_journeys\":%llu,",
 			       rx, tx);
 			printf("\"timelines\":%ld,\"sampled_out\":%llu,\"lost_events\":%llu,",
 			       printed, skipped, lost);
-			printf("\"tcp_unfollowed\":%llu,\"end_unseen\":%llu}\n",
+			printf("\"tcp_unfollowed\":%llu,\"end_unseen\":%llu,",
 			       unfollowed, unseen);
+			printf("\"hw_rx_time\":[");
+			for (i = 0, n = 0; i < env.nports; i++)
+				if (env.xdp && env.ports[i].kind != JPORT_NICSIM)
+					print_hw_time(&env.ports[i], n++);
+			printf("]}\n");
 		} else {
 			printf("\n%llu receive and %llu send journeys, ", rx, tx);
 			printf("%ld timelines printed, %llu sampled out, %llu events lost\n",
@@ -1280,6 +1428,9 @@ int main(int argc, char **argv)
 				printf("%llu receive journeys whose end was not seen: ", unseen);
 				printf("their sk_buff came back to the stack first\n");
 			}
+			for (i = 0; i < env.nports; i++)
+				if (env.xdp && env.ports[i].kind != JPORT_NICSIM)
+					print_hw_time(&env.ports[i], 0);
 		}
 	}
 out:
@@ -1294,6 +1445,8 @@ out:
 		bpf_link__destroy(links[i]);
 	for (i = 0; i < nxdp; i++)
 		close(xdp_links[i]);
+	for (i = 0; i < env.nports; i++)
+		nicsim_journey__destroy(env.ports[i].hw_prog);
 	nicsim_journey__destroy(skel);
 	close(home);
 	return err ? 1 : 0;

@@ -6,7 +6,9 @@
 /* Receive: the seed's journey, wire to application. */
 enum rx_stage {
 	RX_WIRE,	/* the sending port put it on the cable (device time) */
-	RX_DMA,		/* the NIC wrote the frame to the ring (device time) */
+	RX_DMA,		/* the NIC wrote the frame to the ring (device time);
+			 * on other drivers, its XDP RX metadata timestamp
+			 */
 	RX_IRQ,		/* it raised the interrupt */
 	RX_HANDLER,	/* the driver's handler ran (hard IRQ) */
 	RX_NAPI,	/* NAPI consumed the descriptor */
@@ -33,6 +35,7 @@ enum tx_stage {
 };
 
 #define MAX_STAGES	11
+#define MAX_PORTS	16	/* followed at once */
 #define TCP_UNREAD	128	/* segments followed per socket until read */
 #define CAP_BYTES	64	/* of each packet, for --pcapng */
 #define HIST_SLOTS	32	/* log2 buckets of microseconds */
@@ -50,6 +53,18 @@ enum port_kind {
 	JPORT_NICSIM = 1,	/* every stage */
 	JPORT_OTHER,		/* any other driver: the upstream hooks only */
 	JPORT_VETH,		/* the same, but no ring: it hands the skb to its peer */
+};
+
+/*
+ * hwts map values: what bpf_xdp_metadata_rx_timestamp() gave the journey's
+ * XDP program on a port of another driver
+ */
+struct hwts_stat {
+	__s32 err;		/* its last error (-EOPNOTSUPP: not implemented) */
+	__u32 pad;
+	__u64 stamped;		/* frames given a time the journey shows */
+	__u64 zero;		/* 0 (veth: the skb had no hardware time) */
+	__u64 unsynced;		/* a time in no clock of the system's */
 };
 
 /* irqs map values: a followed port's receive interrupt */
