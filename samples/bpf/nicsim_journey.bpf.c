@@ -28,6 +28,7 @@
 #define IP_OFFSET	0x1fff
 #define TCPHDR_FIN	0x01
 #define TCPHDR_SYN	0x02
+#define ENODATA		61
 
 const volatile bool filter_ports;	/* only the ports in ports */
 const volatile struct flow filter;	/* zero fields match anything */
@@ -855,6 +856,8 @@ int bpf_xdp_metadata_rx_timestamp(const struct xdp_md *ctx, __u64 *timestamp) __
  * (nicsim), TAI or UTC (a PHC that phc2sys steers): the time is taken in
  * whichever puts it within the last second; any other is not shown.
  */
+#define HW_AHEAD_NS	100000ULL
+
 static __always_inline __u64 hw_rx_time(struct xdp_md *ctx, __u64 port, __u64 now)
 {
 	struct hwts_stat *st = bpf_map_lookup_elem(&hwts, &port);
@@ -864,6 +867,10 @@ static __always_inline __u64 hw_rx_time(struct xdp_md *ctx, __u64 port, __u64 no
 	if (!st)
 		return 0;
 	err = bpf_xdp_metadata_rx_timestamp(ctx, &hw);
+	if (err == -ENODATA) {		/* this frame has none */
+		__sync_fetch_and_add(&st->nodata, 1);
+		return 0;
+	}
 	if (err) {
 		if (st->err != err)
 			st->err = err;
@@ -873,11 +880,14 @@ static __always_inline __u64 hw_rx_time(struct xdp_md *ctx, __u64 port, __u64 no
 		__sync_fetch_and_add(&st->zero, 1);
 		return 0;
 	}
+	/* a synchronised clock may be a little ahead: up to HW_AHEAD_NS */
+	now += HW_AHEAD_NS;
 	for (i = 0; i < 3; i++) {
 		t = i ? hw - clock_offsets[i - 1] : hw;
 		if (t <= now && now - t < 1000000000ULL) {
 			__sync_fetch_and_add(&st->stamped, 1);
-			return t;
+			now -= HW_AHEAD_NS;
+			return t < now ? t : now;
 		}
 	}
 	__sync_fetch_and_add(&st->unsynced, 1);
@@ -894,15 +904,17 @@ static __always_inline int xdp_pass(struct xdp_md *ctx, bool hw)
 {
 	struct xdp_buff *xdp = bpf_cast_to_kern_ctx(ctx);
 	struct cpu_state *c = cpu_state();
-	__u64 now = bpf_ktime_get_ns(), port;
+	__u64 now = bpf_ktime_get_ns();
+	__u64 port = port_key(xdp->rxq->dev);
+	/* asked for every frame: what the driver answers is counted */
+	__u64 t = hw ? hw_rx_time(ctx, port, now) : 0;
 	__u32 slot;
 
 	if (c && c->net_rx && c->xdp_tail - c->xdp_head < XDP_FIFO) {
-		port = port_key(xdp->rxq->dev);
 		slot = c->xdp_tail % XDP_FIFO;
 		c->xdp[slot].ts = now;
 		c->xdp[slot].port = port;
-		c->xdp[slot].hw = hw ? hw_rx_time(ctx, port, now) : 0;
+		c->xdp[slot].hw = t;
 		c->xdp_tail++;
 	}
 	return XDP_PASS;

@@ -425,8 +425,10 @@ static const char *stage_name(int dir, int s)
  */
 static bool port_hw_time(const struct port *p)
 {
-	return p->hw_prog && !p->hw.err &&
-	       (p->hw.stamped || !(p->hw.zero || p->hw.unsynced));
+	const struct hwts_stat *h = &p->hw;
+
+	return p->hw_prog && (h->stamped ||
+			      !(h->err || h->zero || h->nodata || h->unsynced));
 }
 
 /*
@@ -489,7 +491,10 @@ static struct nicsim_journey *load_hw_prog(struct nicsim_journey *skel,
 	bpf_object__for_each_program(prog, hw->obj)
 		bpf_program__set_autoload(prog, prog == hw->progs.journey_xdp_hw);
 	bpf_program__set_ifindex(hw->progs.journey_xdp_hw, p->ifindex);
-	bpf_program__set_flags(hw->progs.journey_xdp_hw, BPF_F_XDP_DEV_BOUND_ONLY);
+	bpf_program__set_flags(hw->progs.journey_xdp_hw,
+			       bpf_program__flags(hw->progs.journey_xdp_hw) |
+			       BPF_F_XDP_DEV_BOUND_ONLY);
+	/* the maps journey_xdp_hw uses: any other it used would fail the load */
 	bpf_object__for_each_map(map, hw->obj)
 		if (map != hw->maps.rodata && map != hw->maps.cpu_states &&
 		    map != hw->maps.hwts)
@@ -527,7 +532,7 @@ static void read_hw_times(struct nicsim_journey *skel, bool undecided)
 		__u64 key = PORT_KEY(p->netns_ino, p->ifindex);
 
 		if (undecided && (p->hw.err || p->hw.stamped || p->hw.zero ||
-				  p->hw.unsynced))
+				  p->hw.nodata || p->hw.unsynced))
 			continue;
 		if (p->hw_prog)
 			bpf_map__lookup_elem(skel->maps.hwts, &key, sizeof(key),
@@ -547,23 +552,30 @@ static void print_hw_time(const struct port *p, int n)
 		printf("%s{\"ifname\":\"%s\",\"netns\":\"%s\",\"bound\":%s,",
 		       n ? "," : "", p->ifname, p->netns,
 		       p->hw_prog ? "true" : "false");
-		printf("\"err\":%d,\"stamped\":%llu,\"zero\":%llu,\"unsynced\":%llu}",
+		printf("\"err\":%d,\"stamped\":%llu,\"zero\":%llu,\"nodata\":%llu,",
 		       h->err, (unsigned long long)h->stamped,
-		       (unsigned long long)h->zero,
-		       (unsigned long long)h->unsynced);
+		       (unsigned long long)h->zero, (unsigned long long)h->nodata);
+		printf("\"unsynced\":%llu}", (unsigned long long)h->unsynced);
 		return;
 	}
 	printf("%s (%s): ", p->ifname, p->driver);
-	if (!p->hw_prog)
+	if (!p->hw_prog) {
 		printf("no hardware receive time: the driver took no device-bound XDP program\n");
-	else if (h->err == -EOPNOTSUPP)
-		printf("no hardware receive time: no XDP RX metadata timestamp in the driver\n");
-	else if (h->err)
-		printf("no hardware receive time: the driver said %s\n", strerror(-h->err));
-	else
-		printf("the hardware receive time of %llu frames; %llu had none, %llu %s\n",
-		       (unsigned long long)h->stamped, (unsigned long long)h->zero,
-		       (unsigned long long)h->unsynced, "one in no system clock");
+		return;
+	}
+	if (!h->stamped && h->err) {
+		printf("no hardware receive time: %s\n", h->err == -EOPNOTSUPP ?
+		       "no XDP RX metadata timestamp in the driver" : strerror(-h->err));
+		return;
+	}
+	printf("a hardware receive time for %llu frames, 0 for %llu, ",
+	       (unsigned long long)h->stamped, (unsigned long long)h->zero);
+	printf("none for %llu, out of the system's clocks for %llu\n",
+	       (unsigned long long)h->nodata, (unsigned long long)h->unsynced);
+	/* drivers with a PHC answer -ENODATA until it is switched on */
+	if (h->nodata && !h->stamped)
+		printf("%s: is receive timestamping on? (hwstamp_ctl -i %s -r 1)\n",
+		       p->ifname, p->ifname);
 }
 
 /* Why --xdp cannot go on port @p, which has an XDP program. */
@@ -1277,8 +1289,9 @@ int main(int argc, char **argv)
 			continue;
 		p->hw_prog = load_hw_prog(skel, p, home);
 		if (!p->hw_prog)
-			fprintf(stderr, "%s: no device-bound XDP program (%s): %s\n",
-				p->ifname, strerror(errno), "no hardware receive time");
+			fprintf(stderr,
+				"%s: no device-bound XDP program (%s): no hardware receive time\n",
+				p->ifname, strerror(errno));
 	}
 	err = nicsim_journey__attach(skel);
 	if (err) {

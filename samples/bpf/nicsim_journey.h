@@ -64,6 +64,9 @@ struct hwts_stat {
 	__u32 pad;
 	__u64 stamped;		/* frames given a time the journey shows */
 	__u64 zero;		/* 0 (veth: the skb had no hardware time) */
+	__u64 nodata;		/* -ENODATA: none for this frame (receive
+				 * timestamping off: SIOCSHWTSTAMP)
+				 */
 	__u64 unsynced;		/* a time in no clock of the system's */
 };
 
