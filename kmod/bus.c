@@ -23,7 +23,7 @@ static const struct bus_type nicsim_bus;
 
 static void nicsim_dev_release(struct device *dev)
 {
-	kfree(to_nicsim_dev(dev));
+	kvfree(to_nicsim_dev(dev));
 }
 
 static const struct device_type nicsim_dev_type = {
@@ -48,7 +48,8 @@ static int nicsim_dev_add(unsigned int id, unsigned int num_ports,
 	struct nicsim_dev *ndev;
 	int err;
 
-	ndev = kzalloc(struct_size(ndev, hw_ports, num_ports), GFP_KERNEL);
+	/* a port holds every queue's registers and vectors: large */
+	ndev = kvzalloc(struct_size(ndev, hw_ports, num_ports), GFP_KERNEL);
 	if (!ndev)
 		return -ENOMEM;
 	ndev->num_ports = num_ports;

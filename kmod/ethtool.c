@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nicsim ethtool: driver info, link, channels, rings, RSS and per-queue
- * statistics of both the driver and the device.
+ * nicsim ethtool: driver info, link, channels, rings, RSS, flow control,
+ * FEC and per-queue statistics of both the driver and the device.
  */
 
 #include <linux/ethtool.h>
@@ -238,15 +238,299 @@ static int nicsim_set_ringparam(struct net_device *dev,
 	return nicsim_reconfigure(port, port->num_queues, size, dev->mtu);
 }
 
+/* 802.3x flow control: no autonegotiation on the fixed cable. */
+static void nicsim_get_pauseparam(struct net_device *dev,
+				  struct ethtool_pauseparam *pause)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+
+	pause->autoneg = AUTONEG_DISABLE;
+	pause->rx_pause = READ_ONCE(port->hw->pause_rx);
+	pause->tx_pause = READ_ONCE(port->hw->pause_tx);
+}
+
+static int nicsim_set_pauseparam(struct net_device *dev,
+				 struct ethtool_pauseparam *pause)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+
+	if (pause->autoneg) {
+		netdev_err(dev, "pause autonegotiation is not supported: the link does not autonegotiate\n");
+		return -EOPNOTSUPP;
+	}
+	nicsim_hw_pause_set(port->hw, pause->rx_pause, pause->tx_pause);
+	return 0;
+}
+
+static void nicsim_get_pause_stats(struct net_device *dev,
+				   struct ethtool_pause_stats *stats)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+
+	stats->tx_pause_frames = READ_ONCE(port->hw->tx_pause_frames);
+	stats->rx_pause_frames = READ_ONCE(port->hw->rx_pause_frames);
+}
+
+/* RS-FEC or none; auto runs RS unless the other end has it off. */
+static int nicsim_get_fecparam(struct net_device *dev,
+			       struct ethtool_fecparam *fec)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+
+	fec->fec = READ_ONCE(port->hw->fec);
+	fec->active_fec = nicsim_hw_fec_active(port->hw) ? ETHTOOL_FEC_RS :
+							   ETHTOOL_FEC_OFF;
+	return 0;
+}
+
+static int nicsim_set_fecparam(struct net_device *dev,
+			       struct ethtool_fecparam *fec)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+
+	if (fec->fec != ETHTOOL_FEC_OFF && fec->fec != ETHTOOL_FEC_RS &&
+	    fec->fec != ETHTOOL_FEC_AUTO) {
+		netdev_err(dev, "FEC modes: off, rs or auto\n");
+		return -EOPNOTSUPP;
+	}
+	nicsim_hw_fec_set(port->hw, fec->fec);
+	return 0;
+}
+
+static void nicsim_get_fec_stats(struct net_device *dev,
+				 struct ethtool_fec_stats *stats)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+
+	stats->corrected_blocks.total =
+		READ_ONCE(port->hw->fec_corrected_blocks);
+	/* a flipped byte is one RS symbol: always correctable */
+	stats->uncorrectable_blocks.total = 0;
+	stats->corrected_bits.total = READ_ONCE(port->hw->fec_corrected_bits);
+}
+
+/* ---- flow steering rules (ethtool -N) ------------------------------- */
+
+/* The device's rule for an ethtool one, or an error for what it cannot do. */
+static int nicsim_flow_rule_hw(struct nicsim_port *port,
+			       const struct ethtool_rxnfc *info,
+			       struct nicsim_hw_flow_rule *r)
+{
+	const struct ethtool_rx_flow_spec *fs = &info->fs;
+	u32 type = fs->flow_type & ~(FLOW_EXT | FLOW_MAC_EXT | FLOW_RSS);
+	const union ethtool_flow_union *v = &fs->h_u, *m = &fs->m_u;
+	struct net_device *dev = port->netdev;
+	u64 queue;
+
+	memset(r, 0, sizeof(*r));
+	if (fs->flow_type & (FLOW_EXT | FLOW_MAC_EXT)) {
+		netdev_err(dev, "flow rules match no VLAN, MAC or user-defined field\n");
+		return -EOPNOTSUPP;
+	}
+	switch (type) {
+	case TCP_V4_FLOW:
+	case UDP_V4_FLOW:
+		if (m->tcp_ip4_spec.tos)
+			goto err_tos;
+		r->n_proto = htons(ETH_P_IP);
+		r->ip_proto = type == TCP_V4_FLOW ? IPPROTO_TCP : IPPROTO_UDP;
+		r->src[0] = v->tcp_ip4_spec.ip4src;
+		r->src_mask[0] = m->tcp_ip4_spec.ip4src;
+		r->dst[0] = v->tcp_ip4_spec.ip4dst;
+		r->dst_mask[0] = m->tcp_ip4_spec.ip4dst;
+		r->sport = v->tcp_ip4_spec.psrc;
+		r->sport_mask = m->tcp_ip4_spec.psrc;
+		r->dport = v->tcp_ip4_spec.pdst;
+		r->dport_mask = m->tcp_ip4_spec.pdst;
+		break;
+	case TCP_V6_FLOW:
+	case UDP_V6_FLOW:
+		if (m->tcp_ip6_spec.tclass)
+			goto err_tos;
+		r->n_proto = htons(ETH_P_IPV6);
+		r->ip_proto = type == TCP_V6_FLOW ? IPPROTO_TCP : IPPROTO_UDP;
+		memcpy(r->src, v->tcp_ip6_spec.ip6src, sizeof(r->src));
+		memcpy(r->src_mask, m->tcp_ip6_spec.ip6src, sizeof(r->src));
+		memcpy(r->dst, v->tcp_ip6_spec.ip6dst, sizeof(r->dst));
+		memcpy(r->dst_mask, m->tcp_ip6_spec.ip6dst, sizeof(r->dst));
+		r->sport = v->tcp_ip6_spec.psrc;
+		r->sport_mask = m->tcp_ip6_spec.psrc;
+		r->dport = v->tcp_ip6_spec.pdst;
+		r->dport_mask = m->tcp_ip6_spec.pdst;
+		break;
+	case IPV4_USER_FLOW:
+		if (m->usr_ip4_spec.tos)
+			goto err_tos;
+		if (m->usr_ip4_spec.l4_4_bytes ||
+		    (m->usr_ip4_spec.proto && m->usr_ip4_spec.proto != 0xff))
+			goto err_l4;
+		r->n_proto = htons(ETH_P_IP);
+		r->ip_proto = m->usr_ip4_spec.proto ? v->usr_ip4_spec.proto : 0;
+		r->src[0] = v->usr_ip4_spec.ip4src;
+		r->src_mask[0] = m->usr_ip4_spec.ip4src;
+		r->dst[0] = v->usr_ip4_spec.ip4dst;
+		r->dst_mask[0] = m->usr_ip4_spec.ip4dst;
+		break;
+	case IPV6_USER_FLOW:
+		if (m->usr_ip6_spec.tclass)
+			goto err_tos;
+		if (m->usr_ip6_spec.l4_4_bytes ||
+		    (m->usr_ip6_spec.l4_proto && m->usr_ip6_spec.l4_proto != 0xff))
+			goto err_l4;
+		r->n_proto = htons(ETH_P_IPV6);
+		r->ip_proto = m->usr_ip6_spec.l4_proto ?
+			      v->usr_ip6_spec.l4_proto : 0;
+		memcpy(r->src, v->usr_ip6_spec.ip6src, sizeof(r->src));
+		memcpy(r->src_mask, m->usr_ip6_spec.ip6src, sizeof(r->src));
+		memcpy(r->dst, v->usr_ip6_spec.ip6dst, sizeof(r->dst));
+		memcpy(r->dst_mask, m->usr_ip6_spec.ip6dst, sizeof(r->dst));
+		break;
+	default:
+		netdev_err(dev, "flow types: tcp4, udp4, ip4, tcp6, udp6, ip6\n");
+		return -EOPNOTSUPP;
+	}
+
+	if (fs->ring_cookie == RX_CLS_FLOW_DISC) {
+		r->action = NICSIM_FLOW_DROP;
+		return 0;
+	}
+	if (ethtool_get_flow_spec_ring_vf(fs->ring_cookie)) {
+		netdev_err(dev, "the port has no virtual functions\n");
+		return -EINVAL;
+	}
+	queue = ethtool_get_flow_spec_ring(fs->ring_cookie);
+	if (queue >= port->num_queues) {
+		netdev_err(dev, "queue %llu: the port has %u\n", queue,
+			   port->num_queues);
+		return -EINVAL;
+	}
+	r->queue = queue;
+	r->action = NICSIM_FLOW_QUEUE;
+	if (fs->flow_type & FLOW_RSS) {
+		if (!info->rss_context || info->rss_context >= NICSIM_RSS_MAX_CTX ||
+		    !port->hw->rss_ctx[info->rss_context]) {
+			netdev_err(dev, "no RSS context %u\n", info->rss_context);
+			return -EINVAL;
+		}
+		r->action = NICSIM_FLOW_RSS;
+		r->context = info->rss_context;
+	}
+	return 0;
+
+err_tos:
+	netdev_err(dev, "flow rules do not match the TOS or traffic class\n");
+	return -EOPNOTSUPP;
+err_l4:
+	netdev_err(dev, "ip4/ip6 rules match the whole L4 protocol, not L4 bytes\n");
+	return -EOPNOTSUPP;
+}
+
+static int nicsim_flow_rule_insert(struct nicsim_port *port,
+				   struct ethtool_rxnfc *info)
+{
+	struct nicsim_flow_rule *rule;
+	struct nicsim_hw_flow_rule hw;
+	u32 loc = info->fs.location;
+	int err, i;
+
+	switch (loc) {
+	case RX_CLS_LOC_ANY:
+	case RX_CLS_LOC_FIRST:
+		for (loc = 0; loc < NICSIM_FLOW_RULES; loc++)
+			if (!port->flow_rules[loc].valid)
+				break;
+		break;
+	case RX_CLS_LOC_LAST:
+		for (i = NICSIM_FLOW_RULES - 1; i >= 0; i--)
+			if (!port->flow_rules[i].valid)
+				break;
+		loc = i < 0 ? NICSIM_FLOW_RULES : i;
+		break;
+	default:
+		if (loc >= NICSIM_FLOW_RULES) {
+			netdev_err(port->netdev, "rule location %u: up to %u\n",
+				   loc, NICSIM_FLOW_RULES - 1);
+			return -EINVAL;
+		}
+	}
+	if (loc >= NICSIM_FLOW_RULES)
+		return -ENOSPC;
+
+	err = nicsim_flow_rule_hw(port, info, &hw);
+	if (err)
+		return err;
+	info->fs.location = loc;
+	rule = &port->flow_rules[loc];
+	if (!rule->valid)
+		port->num_flow_rules++;
+	rule->fs = info->fs;
+	rule->rss_context = hw.action == NICSIM_FLOW_RSS ? hw.context : 0;
+	rule->valid = true;
+	nicsim_hw_flow_rule_write(port->hw, loc, &hw);
+	return 0;
+}
+
+static int nicsim_flow_rule_delete(struct nicsim_port *port, u32 loc)
+{
+	if (loc >= NICSIM_FLOW_RULES || !port->flow_rules[loc].valid)
+		return -ENOENT;
+	nicsim_hw_flow_rule_write(port->hw, loc, NULL);
+	port->flow_rules[loc].valid = false;
+	port->num_flow_rules--;
+	return 0;
+}
+
 static int nicsim_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *info,
 			    u32 *rule_locs)
 {
 	struct nicsim_port *port = netdev_priv(dev);
+	const struct nicsim_flow_rule *rule;
+	unsigned int loc, n = 0;
 
-	if (info->cmd != ETHTOOL_GRXRINGS)
+	switch (info->cmd) {
+	case ETHTOOL_GRXRINGS:
+		info->data = port->num_queues;
+		return 0;
+	case ETHTOOL_GRXCLSRLCNT:
+		info->rule_cnt = port->num_flow_rules;
+		info->data = NICSIM_FLOW_RULES | RX_CLS_LOC_SPECIAL;
+		return 0;
+	case ETHTOOL_GRXCLSRULE:
+		loc = info->fs.location;
+		if (loc >= NICSIM_FLOW_RULES || !port->flow_rules[loc].valid)
+			return -ENOENT;
+		rule = &port->flow_rules[loc];
+		info->fs = rule->fs;
+		info->rss_context = rule->rss_context;
+		return 0;
+	case ETHTOOL_GRXCLSRLALL:
+		info->data = NICSIM_FLOW_RULES;
+		for (loc = 0; loc < NICSIM_FLOW_RULES; loc++) {
+			if (!port->flow_rules[loc].valid)
+				continue;
+			if (n == info->rule_cnt)
+				return -EMSGSIZE;
+			rule_locs[n++] = loc;
+		}
+		info->rule_cnt = n;
+		return 0;
+	default:
 		return -EOPNOTSUPP;
-	info->data = port->num_queues;
-	return 0;
+	}
+}
+
+static int nicsim_set_rxnfc(struct net_device *dev, struct ethtool_rxnfc *info)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+
+	switch (info->cmd) {
+	case ETHTOOL_SRXCLSRLINS:
+		return nicsim_flow_rule_insert(port, info);
+	case ETHTOOL_SRXCLSRLDEL:
+		return nicsim_flow_rule_delete(port, info->fs.location);
+	default:
+		return -EOPNOTSUPP;
+	}
 }
 
 static int nicsim_get_coalesce(struct net_device *dev,
@@ -305,26 +589,126 @@ static int nicsim_get_rxfh(struct net_device *dev,
 	return 0;
 }
 
-static int nicsim_set_rxfh(struct net_device *dev,
-			   struct ethtool_rxfh_param *rxfh,
-			   struct netlink_ext_ack *extack)
+static int nicsim_rss_hfunc_check(const struct ethtool_rxfh_param *rxfh,
+				  struct netlink_ext_ack *extack)
 {
-	struct nicsim_port *port = netdev_priv(dev);
-
 	if (rxfh->hfunc != ETH_RSS_HASH_NO_CHANGE &&
 	    rxfh->hfunc != ETH_RSS_HASH_TOP) {
 		NL_SET_ERR_MSG_MOD(extack, "only the Toeplitz hash is supported");
 		return -EOPNOTSUPP;
 	}
+	if (rxfh->input_xfrm != RXH_XFRM_NO_CHANGE && rxfh->input_xfrm) {
+		NL_SET_ERR_MSG_MOD(extack, "no input transformation is supported");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int nicsim_set_rxfh(struct net_device *dev,
+			   struct ethtool_rxfh_param *rxfh,
+			   struct netlink_ext_ack *extack)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+	int err;
+
+	err = nicsim_rss_hfunc_check(rxfh, extack);
+	if (err)
+		return err;
 	if (rxfh->key)
 		memcpy(port->rss_key, rxfh->key, NICSIM_RSS_KEY_SIZE);
 	if (rxfh->indir)
 		memcpy(port->rss_indir, rxfh->indir, sizeof(port->rss_indir));
-	nicsim_hw_rss_program(port->hw, port->rss_key, port->rss_indir);
+	nicsim_hw_rss_program(port->hw, 0, port->rss_key, port->rss_indir);
+	return 0;
+}
+
+/* ---- RSS contexts (ethtool -X context) ------------------------------ */
+
+/*
+ * A new context starts with the main context's key and a table spread
+ * over the active queues, unless the request gives its own; the core keeps
+ * what @ctx says, so it learns the defaults here.
+ */
+static int nicsim_create_rxfh_context(struct net_device *dev,
+				      struct ethtool_rxfh_context *ctx,
+				      const struct ethtool_rxfh_param *rxfh,
+				      struct netlink_ext_ack *extack)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+	u32 *indir = ethtool_rxfh_context_indir(ctx);
+	u8 *key = ethtool_rxfh_context_key(ctx);
+	unsigned int i;
+	int err;
+
+	err = nicsim_rss_hfunc_check(rxfh, extack);
+	if (err)
+		return err;
+	err = nicsim_hw_rss_ctx_alloc(port->hw, rxfh->rss_context);
+	if (err) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "cannot set up RSS context %u: %d",
+				       rxfh->rss_context, err);
+		return err;
+	}
+	if (rxfh->indir)
+		memcpy(indir, rxfh->indir, NICSIM_RSS_INDIR_SIZE * sizeof(*indir));
+	else
+		for (i = 0; i < NICSIM_RSS_INDIR_SIZE; i++)
+			indir[i] = ethtool_rxfh_indir_default(i, port->num_queues);
+	memcpy(key, rxfh->key ?: port->rss_key, NICSIM_RSS_KEY_SIZE);
+	if (rxfh->hfunc == ETH_RSS_HASH_NO_CHANGE)
+		ctx->hfunc = ETH_RSS_HASH_TOP;
+	if (rxfh->input_xfrm == RXH_XFRM_NO_CHANGE)
+		ctx->input_xfrm = 0;
+	nicsim_hw_rss_program(port->hw, rxfh->rss_context, key, indir);
+	return 0;
+}
+
+static int nicsim_modify_rxfh_context(struct net_device *dev,
+				      struct ethtool_rxfh_context *ctx,
+				      const struct ethtool_rxfh_param *rxfh,
+				      struct netlink_ext_ack *extack)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+	int err;
+
+	err = nicsim_rss_hfunc_check(rxfh, extack);
+	if (err)
+		return err;
+	nicsim_hw_rss_program(port->hw, rxfh->rss_context, rxfh->key,
+			      rxfh->indir);
+	return 0;
+}
+
+/* Not while a flow rule sends frames to it (but always on unregister). */
+static int nicsim_remove_rxfh_context(struct net_device *dev,
+				      struct ethtool_rxfh_context *ctx,
+				      u32 rss_context,
+				      struct netlink_ext_ack *extack)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+	unsigned int loc;
+
+	for (loc = 0; loc < NICSIM_FLOW_RULES; loc++) {
+		const struct nicsim_flow_rule *rule = &port->flow_rules[loc];
+
+		if (!rule->valid || rule->rss_context != rss_context ||
+		    dev->reg_state != NETREG_REGISTERED)
+			continue;
+		netdev_err(dev, "RSS context %u is in use by flow rule %u\n",
+			   rss_context, loc);
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "RSS context %u is in use by flow rule %u",
+				       rss_context, loc);
+		return -EBUSY;
+	}
+	nicsim_hw_rss_ctx_free(port->hw, rss_context);
 	return 0;
 }
 
 const struct ethtool_ops nicsim_ethtool_ops = {
+	.rxfh_per_ctx_key	= 1,
+	.cap_rss_rxnfc_adds	= 1,
+	.rxfh_max_num_contexts	= NICSIM_RSS_MAX_CTX,
 	.supported_coalesce_params = ETHTOOL_COALESCE_USECS |
 				     ETHTOOL_COALESCE_MAX_FRAMES,
 	.get_drvinfo		= nicsim_get_drvinfo,
@@ -335,9 +719,19 @@ const struct ethtool_ops nicsim_ethtool_ops = {
 	.set_channels		= nicsim_set_channels,
 	.get_coalesce		= nicsim_get_coalesce,
 	.set_coalesce		= nicsim_set_coalesce,
+	.get_pauseparam		= nicsim_get_pauseparam,
+	.set_pauseparam		= nicsim_set_pauseparam,
+	.get_pause_stats	= nicsim_get_pause_stats,
+	.get_fecparam		= nicsim_get_fecparam,
+	.set_fecparam		= nicsim_set_fecparam,
+	.get_fec_stats		= nicsim_get_fec_stats,
 	.get_ringparam		= nicsim_get_ringparam,
 	.set_ringparam		= nicsim_set_ringparam,
 	.get_rxnfc		= nicsim_get_rxnfc,
+	.set_rxnfc		= nicsim_set_rxnfc,
+	.create_rxfh_context	= nicsim_create_rxfh_context,
+	.modify_rxfh_context	= nicsim_modify_rxfh_context,
+	.remove_rxfh_context	= nicsim_remove_rxfh_context,
 	.get_rxfh_key_size	= nicsim_get_rxfh_key_size,
 	.get_rxfh_indir_size	= nicsim_get_rxfh_indir_size,
 	.get_rxfh		= nicsim_get_rxfh,

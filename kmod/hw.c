@@ -12,6 +12,7 @@
  */
 
 #include <linux/dma-direct.h>
+#include <linux/ethtool.h>
 #include <linux/irqdomain.h>
 #include <linux/mm.h>
 #include <linux/ratelimit.h>
@@ -96,17 +97,117 @@ void nicsim_hw_vlan_strip(struct nicsim_hw_port *hw, bool on)
 	WRITE_ONCE(hw->vlan_strip, on);
 }
 
-/* RSS key and indirection table registers. */
-void nicsim_hw_rss_program(struct nicsim_hw_port *hw, const u8 *key,
-			   const u32 *indir)
+/* MAC flow control registers (ethtool -A) */
+void nicsim_hw_pause_set(struct nicsim_hw_port *hw, bool rx, bool tx)
 {
+	spin_lock(&hw->mac_lock);
+	WRITE_ONCE(hw->pause_rx, rx);
+	WRITE_ONCE(hw->pause_tx, tx);
+	if (!rx)
+		WRITE_ONCE(hw->pause_until, 0);	/* a held TX resumes */
+	spin_unlock(&hw->mac_lock);
+	if (!rx)
+		queue_work(hw->ndev->wq, &hw->wire_work);
+}
+
+/* PCS FEC register (ethtool --set-fec) */
+void nicsim_hw_fec_set(struct nicsim_hw_port *hw, u32 fec)
+{
+	WRITE_ONCE(hw->fec, fec);
+}
+
+/* The link runs RS-FEC when neither end has it off. */
+bool nicsim_hw_fec_active(const struct nicsim_hw_port *hw)
+{
+	return READ_ONCE(hw->fec) != ETHTOOL_FEC_OFF &&
+	       READ_ONCE(hw->peer->fec) != ETHTOOL_FEC_OFF;
+}
+
+/* RSS key and indirection table registers of a context. */
+void nicsim_hw_rss_program(struct nicsim_hw_port *hw, u32 context,
+			   const u8 *key, const u32 *indir)
+{
+	struct nicsim_hw_rss_ctx *ctx;
 	unsigned int i;
 
 	spin_lock(&hw->rss_lock);
-	memcpy(hw->rss_key, key, NICSIM_RSS_KEY_SIZE);
-	nicsim_hw_rss_expand(hw);
-	for (i = 0; i < NICSIM_RSS_INDIR_SIZE; i++)
-		hw->rss_indir[i] = indir[i];
+	ctx = context < NICSIM_RSS_MAX_CTX ? hw->rss_ctx[context] : NULL;
+	if (WARN_ON_ONCE(!ctx)) {
+		spin_unlock(&hw->rss_lock);
+		return;
+	}
+	if (key) {
+		memcpy(ctx->key, key, NICSIM_RSS_KEY_SIZE);
+		nicsim_hw_rss_expand(ctx);
+	}
+	if (indir)
+		for (i = 0; i < NICSIM_RSS_INDIR_SIZE; i++)
+			ctx->indir[i] = indir[i];
+	spin_unlock(&hw->rss_lock);
+}
+
+/* Give an RSS context its tables; the driver programs them next. */
+int nicsim_hw_rss_ctx_alloc(struct nicsim_hw_port *hw, u32 context)
+{
+	struct nicsim_hw_rss_ctx *ctx;
+
+	if (!context || context >= NICSIM_RSS_MAX_CTX)
+		return -EINVAL;
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	spin_lock(&hw->rss_lock);
+	if (hw->rss_ctx[context]) {
+		spin_unlock(&hw->rss_lock);
+		kfree(ctx);
+		return -EBUSY;
+	}
+	hw->rss_ctx[context] = ctx;
+	spin_unlock(&hw->rss_lock);
+	return 0;
+}
+
+/* A rule that still names the context steers by the main one meanwhile. */
+void nicsim_hw_rss_ctx_free(struct nicsim_hw_port *hw, u32 context)
+{
+	struct nicsim_hw_rss_ctx *ctx;
+
+	if (!context || context >= NICSIM_RSS_MAX_CTX)
+		return;
+	spin_lock(&hw->rss_lock);
+	ctx = hw->rss_ctx[context];
+	hw->rss_ctx[context] = NULL;
+	spin_unlock(&hw->rss_lock);
+	kfree(ctx);
+}
+
+/* Flow steering registers: the enable bit and the rule table. */
+void nicsim_hw_flow_steering(struct nicsim_hw_port *hw, bool on)
+{
+	spin_lock(&hw->rss_lock);
+	hw->flow_steering = on;
+	spin_unlock(&hw->rss_lock);
+}
+
+/* Write (or with @rule NULL, clear) the rule at @loc. */
+void nicsim_hw_flow_rule_write(struct nicsim_hw_port *hw, unsigned int loc,
+			       const struct nicsim_hw_flow_rule *rule)
+{
+	unsigned int end;
+
+	if (WARN_ON_ONCE(loc >= NICSIM_FLOW_RULES))
+		return;
+	spin_lock(&hw->rss_lock);
+	if (rule) {
+		hw->flow_rules[loc] = *rule;
+		hw->flow_rules[loc].valid = true;
+	} else {
+		hw->flow_rules[loc].valid = false;
+	}
+	for (end = NICSIM_FLOW_RULES; end; end--)
+		if (hw->flow_rules[end - 1].valid)
+			break;
+	hw->flow_rules_end = end;
 	spin_unlock(&hw->rss_lock);
 }
 
@@ -176,6 +277,9 @@ int nicsim_hw_init(struct nicsim_dev *ndev)
 		hw->peer = &ndev->hw_ports[p ^ 1];
 		hw->num_queues = ndev->num_queues;
 		spin_lock_init(&hw->rss_lock);
+		hw->rss_ctx[0] = &hw->rss;
+		spin_lock_init(&hw->mac_lock);
+		hw->fec = ETHTOOL_FEC_OFF;
 		nicsim_hw_wire_init(hw);
 		nicsim_faults_init(&hw->faults);
 		for (q = 0; q < NICSIM_MAX_QUEUES; q++) {
@@ -203,11 +307,14 @@ int nicsim_hw_init(struct nicsim_dev *ndev)
 	return 0;
 
 err_unmap:
-	for (p = 0; p < ndev->num_ports; p++)
+	for (p = 0; p < ndev->num_ports; p++) {
 		for (q = 0; q < NICSIM_MAX_QUEUES; q++) {
 			nicsim_hw_vector_fini(ndev, &ndev->hw_ports[p].vectors[q]);
 			kvfree(ndev->hw_ports[p].queues[q].fifo);
 		}
+		for (q = 1; q < NICSIM_RSS_MAX_CTX; q++)
+			nicsim_hw_rss_ctx_free(&ndev->hw_ports[p], q);
+	}
 	nicsim_hw_irq_domain_remove(ndev);
 err_destroy_wq:
 	destroy_workqueue(ndev->wq);
@@ -221,11 +328,14 @@ void nicsim_hw_fini(struct nicsim_dev *ndev)
 
 	for (p = 0; p < ndev->num_ports; p++)
 		nicsim_hw_wire_fini(&ndev->hw_ports[p]);
-	for (p = 0; p < ndev->num_ports; p++)
+	for (p = 0; p < ndev->num_ports; p++) {
 		for (q = 0; q < NICSIM_MAX_QUEUES; q++) {
 			nicsim_hw_vector_fini(ndev, &ndev->hw_ports[p].vectors[q]);
 			kvfree(ndev->hw_ports[p].queues[q].fifo);
 		}
+		for (q = 1; q < NICSIM_RSS_MAX_CTX; q++)
+			nicsim_hw_rss_ctx_free(&ndev->hw_ports[p], q);
+	}
 	nicsim_hw_irq_domain_remove(ndev);
 	destroy_workqueue(ndev->wq);
 }

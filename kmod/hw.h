@@ -15,7 +15,7 @@
 #endif
 
 #define NICSIM_MAX_PORTS		16
-#define NICSIM_MAX_QUEUES		16
+#define NICSIM_MAX_QUEUES		128
 #define NICSIM_DEFAULT_PORTS		2
 #define NICSIM_DEFAULT_QUEUES		1
 #define NICSIM_MIN_RING_SIZE		64
@@ -27,6 +27,9 @@
 /* RSS: Toeplitz hash with a 40-byte key, 128-entry indirection table. */
 #define NICSIM_RSS_KEY_SIZE		40
 #define NICSIM_RSS_INDIR_SIZE		128
+/* RSS contexts, the main one (0) included, and flow steering rules */
+#define NICSIM_RSS_MAX_CTX		64
+#define NICSIM_FLOW_RULES		128
 
 /*
  * TX descriptor, written by the driver, written back by the device. A
@@ -123,6 +126,7 @@ enum nicsim_rx_drop_reason {
 	NICSIM_RX_DROP_OVERSIZE,	/* longer than the posted buffer */
 	NICSIM_RX_DROP_STALLED,		/* the RX DMA engine is stuck */
 	NICSIM_RX_DROP_DMA_ERROR,	/* a bus address did not translate */
+	NICSIM_RX_DROP_FILTER,		/* a flow rule said drop */
 };
 
 #endif /* _NICSIM_HW_H */

@@ -2,7 +2,7 @@
 /*
  * The receive side of the device: the MAC parses a frame from the cable
  * with the kernel's flow dissector, verifies its TCP/UDP checksum, picks a
- * queue with Toeplitz RSS and the indirection table, writes the frame into
+ * queue with its flow rules and Toeplitz RSS in their context, writes the frame into
  * the queue's next posted buffer and the descriptor back, and reports the
  * completion to the vector.
  */
@@ -44,33 +44,32 @@ static u32 nicsim_rss_window(const u8 *key, unsigned int k)
 	return (bits << (k % 8)) >> 8;
 }
 
-void nicsim_hw_rss_expand(struct nicsim_hw_port *hw)
+void nicsim_hw_rss_expand(struct nicsim_hw_rss_ctx *ctx)
 {
 	unsigned int nib, val, bit;
 
-	lockdep_assert_held(&hw->rss_lock);
 	for (nib = 0; nib < 2 * NICSIM_RSS_INPUT_MAX; nib++)
 		for (val = 0; val < 16; val++) {
 			u32 h = 0;
 
 			for (bit = 0; bit < 4; bit++)
 				if (val & (8 >> bit))
-					h ^= nicsim_rss_window(hw->rss_key,
+					h ^= nicsim_rss_window(ctx->key,
 							       nib * 4 + bit);
-			hw->rss_lut[nib][val] = h;
+			ctx->lut[nib][val] = h;
 		}
 }
 
 /* Toeplitz hash of @len <= NICSIM_RSS_INPUT_MAX bytes of @data. */
-static u32 nicsim_toeplitz(const struct nicsim_hw_port *hw, const u8 *data,
-			   unsigned int len)
+static u32 nicsim_toeplitz(const struct nicsim_hw_rss_ctx *ctx,
+			   const u8 *data, unsigned int len)
 {
 	unsigned int i;
 	u32 hash = 0;
 
 	for (i = 0; i < len; i++)
-		hash ^= hw->rss_lut[2 * i][data[i] >> 4] ^
-			hw->rss_lut[2 * i + 1][data[i] & 0xf];
+		hash ^= ctx->lut[2 * i][data[i] >> 4] ^
+			ctx->lut[2 * i + 1][data[i] & 0xf];
 	return hash;
 }
 
@@ -140,17 +139,55 @@ static void nicsim_hw_parse(const u8 *frame, u32 len, struct nicsim_rx_parse *p)
 	p->l4_len = end - k->control.thoff;
 }
 
-/*
- * RSS: hash the addresses, and the ports of a TCP/UDP datagram, with the
- * port's key; the indirection table picks the queue. Frames that are not
- * IP go to queue 0 without a hash.
- */
-static unsigned int nicsim_hw_rss(struct nicsim_hw_port *hw,
-				  const struct flow_keys *k, u32 *hash,
-				  u16 *type)
+/* Does the frame match the rule? Ports only where TCP/UDP is parsed. */
+static bool nicsim_hw_flow_match(const struct nicsim_hw_flow_rule *r,
+				 const struct flow_keys *k)
 {
-	unsigned int n, queue;
+	const __be32 *src, *dst;
+	unsigned int i, n;
+
+	if (!r->valid || k->basic.n_proto != r->n_proto ||
+	    (r->ip_proto && k->basic.ip_proto != r->ip_proto))
+		return false;
+	if (k->control.addr_type == FLOW_DISSECTOR_KEY_IPV4_ADDRS &&
+	    r->n_proto == htons(ETH_P_IP)) {
+		src = &k->addrs.v4addrs.src;
+		dst = &k->addrs.v4addrs.dst;
+		n = 1;
+	} else if (k->control.addr_type == FLOW_DISSECTOR_KEY_IPV6_ADDRS &&
+		   r->n_proto == htons(ETH_P_IPV6)) {
+		src = k->addrs.v6addrs.src.s6_addr32;
+		dst = k->addrs.v6addrs.dst.s6_addr32;
+		n = 4;
+	} else {
+		return false;
+	}
+	for (i = 0; i < n; i++)
+		if (((src[i] ^ r->src[i]) & r->src_mask[i]) ||
+		    ((dst[i] ^ r->dst[i]) & r->dst_mask[i]))
+			return false;
+	if (!r->sport_mask && !r->dport_mask)
+		return true;
+	return nicsim_hw_parse_is_l4(k) &&
+	       !((k->ports.src ^ r->sport) & r->sport_mask) &&
+	       !((k->ports.dst ^ r->dport) & r->dport_mask);
+}
+
+/*
+ * Steering: the first flow rule the frame matches (with flow steering on)
+ * picks a queue, or an RSS context, or drops the frame. RSS hashes the
+ * addresses, and the ports of a TCP/UDP datagram, with the context's key;
+ * its indirection table picks the queue. Frames that are not IP go to
+ * queue 0 without a hash. Returns the queue, or -1 to drop.
+ */
+static int nicsim_hw_steer(struct nicsim_hw_port *hw, const struct flow_keys *k,
+			   u32 *hash, u16 *type)
+{
+	const struct nicsim_hw_flow_rule *rule = NULL;
+	const struct nicsim_hw_rss_ctx *ctx;
 	u8 input[NICSIM_RSS_INPUT_MAX];
+	unsigned int n = 0, i;
+	int queue = 0;
 
 	*hash = 0;
 	switch (k->control.addr_type) {
@@ -175,8 +212,24 @@ static unsigned int nicsim_hw_rss(struct nicsim_hw_port *hw,
 	}
 
 	spin_lock(&hw->rss_lock);
-	*hash = nicsim_toeplitz(hw, input, n);
-	queue = hw->rss_indir[*hash % NICSIM_RSS_INDIR_SIZE];
+	if (hw->flow_steering)
+		for (i = 0; i < hw->flow_rules_end && !rule; i++)
+			if (nicsim_hw_flow_match(&hw->flow_rules[i], k))
+				rule = &hw->flow_rules[i];
+	ctx = &hw->rss;
+	if (rule && rule->action == NICSIM_FLOW_DROP) {
+		hw->rx_flow_drops++;
+		queue = -1;
+	} else if (rule && rule->action == NICSIM_FLOW_QUEUE) {
+		*hash = nicsim_toeplitz(ctx, input, n);
+		queue = rule->queue;
+	} else {
+		if (rule && hw->rss_ctx[rule->context])
+			ctx = hw->rss_ctx[rule->context];
+		*hash = nicsim_toeplitz(ctx, input, n);
+		queue = ctx->indir[*hash % NICSIM_RSS_INDIR_SIZE] +
+			(rule ? rule->queue : 0);
+	}
 	spin_unlock(&hw->rss_lock);
 	return queue;
 }
@@ -240,6 +293,8 @@ static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const u8 *frame,
 	if (!rxr->enabled || rxr->head == READ_ONCE(rxr->tail)) {
 		hwq->rx_no_buffer++;
 		drop = NICSIM_RX_DROP_NO_BUFFER;
+		if (rxr->enabled)
+			nicsim_hw_mac_pause(hwq->hw);
 		goto drop;
 	}
 	dma_rmb();	/* read the descriptor only after the tail */
@@ -311,15 +366,20 @@ void nicsim_hw_wire_deliver(struct nicsim_hw_port *hw, const void *frame,
 {
 	struct nicsim_hw_port *peer = hw->peer;
 	struct nicsim_rx_parse parse;
-	unsigned int queue;
 	u16 rss_type;
 	u32 hash;
+	int queue;
 
 	trace_nicsim_wire(hw->trace_dev, peer->trace_dev, seq, len, latency_ns,
 			  corrupted ? NICSIM_WIRE_CORRUPTED :
 			  NICSIM_WIRE_DELIVERED);
 	nicsim_hw_parse(frame, len, &parse);
-	queue = nicsim_hw_rss(peer, &parse.keys, &hash, &rss_type);
+	queue = nicsim_hw_steer(peer, &parse.keys, &hash, &rss_type);
+	if (queue < 0) {
+		trace_nicsim_rx_drop(peer->trace_dev, 0, seq, len,
+				     NICSIM_RX_DROP_FILTER);
+		return;
+	}
 	if (queue >= peer->num_queues)
 		queue = 0;
 	nicsim_hw_rx_frame(&peer->queues[queue], frame, len, seq, hash,

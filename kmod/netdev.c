@@ -331,6 +331,8 @@ static void nicsim_get_stats64(struct net_device *dev,
 				    READ_ONCE(hwq->rx_dma_errors);
 		stats->tx_errors += READ_ONCE(hwq->tx_dma_errors);
 	}
+	/* what a flow rule dropped in the device, before any queue */
+	stats->rx_dropped += READ_ONCE(port->hw->rx_flow_drops);
 }
 
 /* Per-queue statistics for netdev netlink (qstats-get) */
@@ -436,6 +438,10 @@ static int nicsim_set_features(struct net_device *dev,
 	if ((dev->features ^ features) & NETIF_F_HW_VLAN_CTAG_RX)
 		nicsim_hw_vlan_strip(port->hw,
 				     !!(features & NETIF_F_HW_VLAN_CTAG_RX));
+	/* off, the device ignores its rules; they stay for ethtool -n */
+	if ((dev->features ^ features) & NETIF_F_NTUPLE)
+		nicsim_hw_flow_steering(port->hw,
+					!!(features & NETIF_F_NTUPLE));
 	return 0;
 }
 
@@ -517,7 +523,7 @@ static void nicsim_apply(struct nicsim_port *port, unsigned int num_queues,
 	WRITE_ONCE(port->netdev->mtu, mtu);
 	if (!netif_is_rxfh_configured(port->netdev))
 		nicsim_rss_default(port);
-	nicsim_hw_rss_program(port->hw, port->rss_key, port->rss_indir);
+	nicsim_hw_rss_program(port->hw, 0, port->rss_key, port->rss_indir);
 }
 
 /*
@@ -591,8 +597,9 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 	unsigned int q;
 	int err;
 
-	dev = alloc_etherdev_mqs(sizeof(*port), NICSIM_MAX_QUEUES,
-				 NICSIM_MAX_QUEUES);
+	/* as many netdev queues as the hardware has: mq makes a qdisc each */
+	dev = alloc_etherdev_mqs(sizeof(*port), hw->num_queues,
+				 hw->num_queues);
 	if (!dev)
 		return -ENOMEM;
 	SET_NETDEV_DEV(dev, &ndev->dev);
@@ -614,8 +621,9 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 	dev->max_mtu = NICSIM_MAX_MTU;
 	dev->hw_features = NETIF_F_RXHASH | NETIF_F_RXCSUM |
 			   NETIF_F_HW_VLAN_CTAG_RX | NETIF_F_SG | NETIF_F_HW_CSUM |
-			   NETIF_F_TSO | NETIF_F_TSO6;
+			   NETIF_F_TSO | NETIF_F_TSO6 | NETIF_F_NTUPLE;
 	dev->features = dev->hw_features;
+	nicsim_hw_flow_steering(hw, true);
 	/* a TSO frame, headers included, fits the device's TX FIFO */
 	netif_set_tso_max_size(dev, NICSIM_TX_FIFO_SIZE);
 	nicsim_hw_vlan_strip(hw, true);

@@ -160,6 +160,13 @@ static inline bool nicsim_rss_type_is_l4(u16 type)
 	       type != NICSIM_RSS_TYPE_NONE;
 }
 
+/* An ethtool -N rule as the user gave it, for ethtool -n. */
+struct nicsim_flow_rule {
+	struct ethtool_rx_flow_spec fs;
+	u32 rss_context;		/* with FLOW_RSS in fs.flow_type */
+	bool valid;
+};
+
 /* netdev_priv() of a nicsim port. */
 struct nicsim_port {
 	struct net_device *netdev;
@@ -171,6 +178,9 @@ struct nicsim_port {
 	u8 rss_key[NICSIM_RSS_KEY_SIZE];
 	u32 rss_indir[NICSIM_RSS_INDIR_SIZE];
 	struct ethtool_coalesce coalesce;	/* what ethtool -C set */
+	/* flow steering rules, under RTNL; the device has its own copy */
+	unsigned int num_flow_rules;
+	struct nicsim_flow_rule flow_rules[NICSIM_FLOW_RULES];
 	struct timer_list watchdog;	/* finds completions nobody announced */
 	struct bpf_prog __rcu *xdp_prog;
 	struct nicsim_qpair qp[NICSIM_MAX_QUEUES];

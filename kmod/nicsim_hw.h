@@ -142,6 +142,41 @@ struct nicsim_faults {
 	struct fault_attr rx_refill;	/* driver: RX buffer allocation fails */
 };
 
+/* One RSS context's tables: key, indirection table, the key expanded. */
+struct nicsim_hw_rss_ctx {
+	u8 key[NICSIM_RSS_KEY_SIZE];
+	u8 indir[NICSIM_RSS_INDIR_SIZE];	/* queue numbers */
+	/* each input nibble's share of the hash, for each of its values */
+	u32 lut[2 * NICSIM_RSS_INPUT_MAX][16];
+};
+
+/* an indirection table entry is a byte */
+static_assert(U8_MAX + 1 >= NICSIM_MAX_QUEUES);
+
+/*
+ * A flow steering rule (ethtool -N), as the driver writes it into the
+ * device's rule table: the frame's IP version, L4 protocol, addresses and
+ * ports under masks (all in network order), and where a match goes.
+ */
+enum nicsim_flow_action {
+	NICSIM_FLOW_QUEUE,		/* to @queue */
+	NICSIM_FLOW_RSS,		/* RSS in @context, plus @queue */
+	NICSIM_FLOW_DROP,
+};
+
+struct nicsim_hw_flow_rule {
+	bool valid;
+	u8 ip_proto;			/* IPPROTO_TCP or _UDP; 0: any */
+	__be16 n_proto;			/* ETH_P_IP or ETH_P_IPV6 */
+	__be32 src[4], src_mask[4];	/* an IPv4 address in [0] */
+	__be32 dst[4], dst_mask[4];
+	__be16 sport, sport_mask;
+	__be16 dport, dport_mask;
+	enum nicsim_flow_action action;
+	u16 queue;
+	u16 context;
+};
+
 struct nicsim_hw_port {
 	struct nicsim_dev *ndev;
 	unsigned int index;
@@ -150,13 +185,40 @@ struct nicsim_hw_port {
 	struct net_device *trace_dev;
 	unsigned int num_queues;	/* queue pairs the device has */
 
-	spinlock_t rss_lock;		/* RSS registers vs the RX parser */
-	u8 rss_key[NICSIM_RSS_KEY_SIZE];
-	u8 rss_indir[NICSIM_RSS_INDIR_SIZE];
-	/* the key expanded: each input nibble's share of the hash */
-	u32 rss_lut[2 * NICSIM_RSS_INPUT_MAX][16];
+	/*
+	 * The RX steering tables: flow rules first, then RSS in the context
+	 * a rule names or in the main one (rss_ctx[0] == &rss).
+	 */
+	spinlock_t rss_lock;		/* the tables vs the RX parser */
+	struct nicsim_hw_rss_ctx rss;
+	struct nicsim_hw_rss_ctx *rss_ctx[NICSIM_RSS_MAX_CTX];
+	bool flow_steering;		/* register: consult the rules */
+	unsigned int flow_rules_end;	/* past the last valid rule */
+	struct nicsim_hw_flow_rule flow_rules[NICSIM_FLOW_RULES];
+	u64 rx_flow_drops;		/* dropped by a rule, under rss_lock */
 
 	bool vlan_strip;		/* register: strip 802.1Q tags */
+
+	/*
+	 * The MAC's 802.3x flow control (ethtool -A): with tx_pause, a frame
+	 * that finds no RX buffer makes the MAC send a PAUSE to the peer,
+	 * and send it again before it runs out for as long as an RX ring
+	 * stays empty. A peer with rx_pause holds its frames meanwhile.
+	 */
+	spinlock_t mac_lock;		/* the PAUSE counters */
+	bool pause_tx;
+	bool pause_rx;
+	u64 pause_until;		/* ns: TX held by the peer's PAUSE */
+	u64 tx_pause_frames;
+	u64 rx_pause_frames;
+	/*
+	 * RS-FEC (Clause 91, ethtool --set-fec): active when both ends have
+	 * it on. The receiving PCS corrects a frame the cable corrupted.
+	 * Counters written by the cable's delivery work, which runs alone.
+	 */
+	u32 fec;			/* ETHTOOL_FEC_OFF, _RS or _AUTO */
+	u64 fec_corrected_blocks;
+	u64 fec_corrected_bits;
 
 	/* this port's direction of the cable */
 	u32 wire_latency_us;		/* debugfs knob */
@@ -206,9 +268,17 @@ void nicsim_hw_txr_disable(struct nicsim_hw_queue *hwq);
 void nicsim_hw_rxr_enable(struct nicsim_hw_queue *hwq, dma_addr_t base,
 			  u32 size);
 void nicsim_hw_rxr_disable(struct nicsim_hw_queue *hwq);
-void nicsim_hw_rss_program(struct nicsim_hw_port *hw, const u8 *key,
-			   const u32 *indir);
+void nicsim_hw_rss_program(struct nicsim_hw_port *hw, u32 context,
+			   const u8 *key, const u32 *indir);
+int nicsim_hw_rss_ctx_alloc(struct nicsim_hw_port *hw, u32 context);
+void nicsim_hw_rss_ctx_free(struct nicsim_hw_port *hw, u32 context);
+void nicsim_hw_flow_steering(struct nicsim_hw_port *hw, bool on);
+void nicsim_hw_flow_rule_write(struct nicsim_hw_port *hw, unsigned int loc,
+			       const struct nicsim_hw_flow_rule *rule);
 void nicsim_hw_vlan_strip(struct nicsim_hw_port *hw, bool on);
+void nicsim_hw_pause_set(struct nicsim_hw_port *hw, bool rx, bool tx);
+void nicsim_hw_fec_set(struct nicsim_hw_port *hw, u32 fec);
+bool nicsim_hw_fec_active(const struct nicsim_hw_port *hw);
 void nicsim_hw_tx_doorbell(struct nicsim_hw_queue *hwq, u32 tail);
 void nicsim_hw_rx_doorbell(struct nicsim_hw_queue *hwq, u32 tail);
 void nicsim_hw_irq_enable(struct nicsim_vector *vec);
@@ -232,13 +302,16 @@ void nicsim_hw_vector_event(struct nicsim_vector *vec, u32 rx, u32 tx);
 /* hw_tx.c */
 void nicsim_hw_tx_engine(struct work_struct *work);
 /* hw_wire.c */
+/* PAUSE time: 0xffff quanta of 512 bit times at 100 Gb/s */
+#define NICSIM_PAUSE_NS		(0xffffULL * 512 / 100)
+void nicsim_hw_mac_pause(struct nicsim_hw_port *hw);
 void nicsim_hw_wire_init(struct nicsim_hw_port *hw);
 void nicsim_hw_wire_xmit(struct nicsim_hw_queue *hwq, const void *frame,
 			 u32 len, u64 seq);
 void nicsim_hw_wire_connect(struct nicsim_hw_port *hw);
 void nicsim_hw_wire_fini(struct nicsim_hw_port *hw);
 /* hw_rx.c */
-void nicsim_hw_rss_expand(struct nicsim_hw_port *hw);
+void nicsim_hw_rss_expand(struct nicsim_hw_rss_ctx *ctx);
 void nicsim_hw_wire_deliver(struct nicsim_hw_port *hw, const void *frame,
 			    u32 len, u64 seq, u64 latency_ns, bool corrupted);
 

@@ -33,7 +33,7 @@ ktap_test_result "new_device ID 4 creates four ports" \
 
 bad_new_ok=true
 for input in " " "abc" "$((id + 2)) 3" "$((id + 2)) 0" "$((id + 2)) 18" \
-	     "$((id + 2)) 2 0" "$((id + 2)) 2 17" "$((id + 2)) 2 4 1" "-5" \
+	     "$((id + 2)) 2 0" "$((id + 2)) 2 129" "$((id + 2)) 2 4 1" "-5" \
 	     "99999999999"; do
 	if ! expect_write_fails "$NICSIM_BUS/new_device" "$input" \
 		"Invalid argument"; then
