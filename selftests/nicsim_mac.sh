@@ -73,7 +73,8 @@ pause() {
 	rx=$(pause_stat "$NS0" "$IF0" rx_pause_frames)
 	e0 -A "$IF0" rx off && e1 -A "$IF1" tx off || return 1
 	e1 -C "$IF1" rx-usecs 30 rx-frames 64 && e1 -G "$IF1" rx 256 tx 256 || return 1
-	ktap_print_msg "1000 frames to a slow receiver: $lost_off lost without flow control, $lost_on with; PAUSE sent $tx, received $rx"
+	ktap_print_msg "1000 frames to a slow receiver: $lost_off lost without flow control," \
+		"$lost_on with; PAUSE sent $tx, received $rx"
 	[ "$tx" -gt 0 ] && [ "$rx" -eq "$tx" ] &&
 		[ "$lost_off" -ge 200 ] && [ "$lost_on" -le $((lost_off / 4)) ]
 }
@@ -115,10 +116,10 @@ fec_corrects() {
 	blocks=$(fec_stat "$NS1" "$IF1" corrected_blocks)
 	bits=$(fec_stat "$NS1" "$IF1" corrected_bits)
 	got=$(corrupt 10)
-	ktap_print_msg "FEC on: $got of 20 received; corrected blocks +$(( $(fec_stat "$NS1" "$IF1" corrected_blocks) - blocks ))"
-	[ "$got" = 20 ] &&
-		[ $(( $(fec_stat "$NS1" "$IF1" corrected_blocks) - blocks )) -eq 10 ] &&
-		[ $(( $(fec_stat "$NS1" "$IF1" corrected_bits) - bits )) -eq 80 ] &&
+	blocks=$(( $(fec_stat "$NS1" "$IF1" corrected_blocks) - blocks ))
+	bits=$(( $(fec_stat "$NS1" "$IF1" corrected_bits) - bits ))
+	ktap_print_msg "FEC on: $got of 20 received; corrected blocks +$blocks, bits +$bits"
+	[ "$got" = 20 ] && [ "$blocks" -eq 10 ] && [ "$bits" -eq 80 ] &&
 		[ "$(fec_stat "$NS1" "$IF1" uncorrectable_blocks)" -eq 0 ]
 }
 ktap_test_result "RS-FEC corrects 10 bit errors: every datagram arrives" fec_corrects
@@ -130,11 +131,12 @@ fec_off() {
 	blocks=$(fec_stat "$NS1" "$IF1" corrected_blocks)
 	errs=$(nicsim_ethtool_stat "$NS1" "$IF1" rx_csum_errors)
 	got=$(corrupt 10)
-	ktap_print_msg "FEC off: $got of 20 received, rx_csum_errors +$(( $(nicsim_ethtool_stat "$NS1" "$IF1" rx_csum_errors) - errs ))"
+	errs=$(( $(nicsim_ethtool_stat "$NS1" "$IF1" rx_csum_errors) - errs ))
+	ktap_print_msg "FEC off: $got of 20 received, rx_csum_errors +$errs"
 	# (a neighbour frame may take one of the 10 errors: no checksum)
 	[ "$got" -ge 10 ] && [ "$got" -lt 20 ] &&
 		[ "$(fec_stat "$NS1" "$IF1" corrected_blocks)" -eq "$blocks" ] &&
-		[ $(( $(nicsim_ethtool_stat "$NS1" "$IF1" rx_csum_errors) - errs )) -eq $((20 - got)) ]
+		[ "$errs" -eq $((20 - got)) ]
 }
 ktap_test_result "with FEC off at one end, the bit errors reach the checksum" fec_off
 

@@ -34,7 +34,8 @@ if ! python3 -c 'import yaml' 2>/dev/null; then
 fi
 for t in $tests; do
 	[ -x "$drv_dir/$t" ] && continue
-	ktap_skip_all "$drv_dir/$t is missing: install drivers/net, drivers/net/hw and net/lib with these tests"
+	ktap_skip_all "$drv_dir/$t is missing: install drivers/net, drivers/net/hw" \
+		"and net/lib with these tests"
 	exit "$KSFT_SKIP"
 done
 
