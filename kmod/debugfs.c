@@ -3,6 +3,8 @@
  * nicsim test knobs in debugfs, per port:
  *   /sys/kernel/debug/nicsim/nicsimID/portN/
  *	wire_latency_us		delay of the frames this port sends
+ *	phc_drift_ppb		how far the oscillator of the port's PTP
+ *				clock is off, parts per billion (signed)
  *	msix			the MSI-X table: one line per vector; writing
  *				"VECTOR mask" or "VECTOR unmask" sets its
  *				mask bit, as a bus analyser's poke would
@@ -143,6 +145,35 @@ DEFINE_DEBUGFS_ATTRIBUTE(nicsim_completion_delay_fops,
 			 nicsim_completion_delay_get,
 			 nicsim_completion_delay_set, "%llu\n");
 
+/* A cheap crystal is off by 100 ppm; allow ten times that. */
+#define NICSIM_PHC_MAX_DRIFT_PPB	1000000
+
+static int nicsim_phc_drift_get(void *data, u64 *val)
+{
+	struct nicsim_hw_port *hw = data;
+
+	*val = (s64)READ_ONCE(hw->phc_drift_ppb);
+	return 0;
+}
+
+static int nicsim_phc_drift_set(void *data, u64 val)
+{
+	struct nicsim_hw_port *hw = data;
+	s64 ppb = val;
+
+	if (ppb < -NICSIM_PHC_MAX_DRIFT_PPB || ppb > NICSIM_PHC_MAX_DRIFT_PPB) {
+		pr_warn_ratelimited("nicsim: phc_drift_ppb: -%d to %d\n",
+				    NICSIM_PHC_MAX_DRIFT_PPB,
+				    NICSIM_PHC_MAX_DRIFT_PPB);
+		return -EINVAL;
+	}
+	nicsim_hw_phc_drift(hw, ppb);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE_SIGNED(nicsim_phc_drift_fops, nicsim_phc_drift_get,
+				nicsim_phc_drift_set, "%lld\n");
+
 static void nicsim_port_debugfs_create(struct nicsim_hw_port *hw,
 				       struct dentry *parent)
 {
@@ -155,6 +186,8 @@ static void nicsim_port_debugfs_create(struct nicsim_hw_port *hw,
 	hw->debugfs = debugfs_create_dir(name, parent);
 	debugfs_create_file_unsafe("wire_latency_us", 0600, hw->debugfs, hw,
 				   &nicsim_wire_latency_fops);
+	debugfs_create_file_unsafe("phc_drift_ppb", 0600, hw->debugfs, hw,
+				   &nicsim_phc_drift_fops);
 	debugfs_create_file("msix", 0600, hw->debugfs, hw, &nicsim_msix_fops);
 	fault_create_debugfs_attr("fail_wire_drop", hw->debugfs, &f->wire_drop);
 	fault_create_debugfs_attr("fail_wire_corrupt", hw->debugfs,

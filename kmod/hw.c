@@ -280,6 +280,7 @@ int nicsim_hw_init(struct nicsim_dev *ndev)
 		hw->rss_ctx[0] = &hw->rss;
 		spin_lock_init(&hw->mac_lock);
 		hw->fec = ETHTOOL_FEC_OFF;
+		nicsim_hw_phc_init(hw);
 		nicsim_hw_wire_init(hw);
 		nicsim_faults_init(&hw->faults);
 		for (q = 0; q < NICSIM_MAX_QUEUES; q++) {

@@ -42,7 +42,9 @@
  * the headers, fixed up as a NIC does: IPv4 total length, ID (+1
  * per segment) and header checksum, IPv6 payload length, TCP sequence
  * number, FIN and PSH on the last segment only, CWR on the first only,
- * and the TCP checksum.
+ * and the TCP checksum. With TSTAMP in the first descriptor, the device
+ * writes back in the last one the PTP clock's time at which the MAC sent
+ * the frame (a TSO frame's first segment), and sets TS.
  */
 struct nicsim_tx_desc {
 	__le64 addr;		/* bus address of the buffer */
@@ -56,12 +58,15 @@ struct nicsim_tx_desc {
 	__le16 l3_start;	/* TSO: the IP header, from the first byte */
 	__le64 seq;		/* written back: device frame sequence number */
 	__le64 tstamp;		/* written back: DMA-read completion, ns */
+	__le64 hwts;		/* written back with TS: PTP clock, ns */
 };
 
 #define NICSIM_TXD_CMD_EOP	BIT(0)	/* last descriptor of a frame */
 #define NICSIM_TXD_CMD_CSUM	BIT(1)	/* checksum offload (first desc) */
 #define NICSIM_TXD_CMD_TSO	BIT(2)	/* TCP segmentation (first desc) */
+#define NICSIM_TXD_CMD_TSTAMP	BIT(3)	/* time stamp the frame (first desc) */
 #define NICSIM_TXD_STS_DD	BIT(0)	/* descriptor done */
+#define NICSIM_TXD_STS_TS	BIT(1)	/* hwts holds the frame's time stamp */
 
 /* The device's TX FIFO: the largest frame it gathers, a TSO one too. */
 #define NICSIM_TX_FIFO_SIZE	65536
@@ -71,7 +76,8 @@ struct nicsim_tx_desc {
 /*
  * RX descriptor. The driver posts it with addr and buf_len and a clear
  * status; the device writes the frame to addr and writes back len, seq,
- * tstamp and finally status with the DD bit.
+ * tstamp, hwts (the PTP clock's time at which the frame reached the MAC)
+ * and finally status with the DD bit.
  */
 struct nicsim_rx_desc {
 	__le64 addr;		/* bus address of the buffer */
@@ -84,6 +90,7 @@ struct nicsim_rx_desc {
 	__le16 rsvd;
 	__le64 seq;		/* written back: device frame sequence number */
 	__le64 tstamp;		/* written back: DMA-write completion, ns */
+	__le64 hwts;		/* written back: PTP clock at the MAC, ns */
 };
 
 #define NICSIM_RXD_STS_DD	BIT(0)	/* descriptor done */

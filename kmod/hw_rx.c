@@ -272,8 +272,8 @@ static u16 nicsim_hw_rx_csum(const u8 *frame, const struct nicsim_rx_parse *p)
  * completion to the queue's vector.
  */
 static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const u8 *frame,
-			       u32 len, u64 seq, u32 hash, u16 rss_type,
-			       u16 csum_status)
+			       u32 len, u64 seq, u64 hwts, u32 hash,
+			       u16 rss_type, u16 csum_status)
 {
 	u16 status = NICSIM_RXD_STS_DD | NICSIM_RXD_STS_EOP | csum_status;
 	struct nicsim_dev *ndev = hwq->hw->ndev;
@@ -340,6 +340,7 @@ static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const u8 *frame,
 	desc->rss_type = cpu_to_le16(rss_type);
 	desc->seq = cpu_to_le64(seq);
 	desc->tstamp = cpu_to_le64(tstamp);
+	desc->hwts = cpu_to_le64(hwts);
 	dma_wmb();	/* the driver must see the frame before DD */
 	WRITE_ONCE(desc->status, cpu_to_le16(status));
 	trace_nicsim_rx_dma_write(hwq->hw->trace_dev, hwq->index, idx, len,
@@ -359,12 +360,15 @@ drop:
 
 /*
  * The peer's MAC receives a frame that @hw sent, after @latency_ns on the
- * cable.
+ * cable, and stamps it with its PTP clock at @arrival (CLOCK_MONOTONIC),
+ * when the cable model says it came.
  */
 void nicsim_hw_wire_deliver(struct nicsim_hw_port *hw, const void *frame,
-			    u32 len, u64 seq, u64 latency_ns, bool corrupted)
+			    u32 len, u64 seq, u64 latency_ns, bool corrupted,
+			    u64 arrival)
 {
 	struct nicsim_hw_port *peer = hw->peer;
+	u64 hwts = nicsim_hw_phc_at(peer, arrival);
 	struct nicsim_rx_parse parse;
 	u16 rss_type;
 	u32 hash;
@@ -382,6 +386,6 @@ void nicsim_hw_wire_deliver(struct nicsim_hw_port *hw, const void *frame,
 	}
 	if (queue >= peer->num_queues)
 		queue = 0;
-	nicsim_hw_rx_frame(&peer->queues[queue], frame, len, seq, hash,
+	nicsim_hw_rx_frame(&peer->queues[queue], frame, len, seq, hwts, hash,
 			   rss_type, nicsim_hw_rx_csum(frame, &parse));
 }

@@ -38,6 +38,19 @@ static bool nicsim_hw_tx_csum(u8 *frame, u32 len, u16 start, u16 offset)
  * The TSO parameters of the frame in the FIFO describe IPv4 or IPv6 at
  * l3_start, TCP at csum_start and a payload after hdr_len.
  */
+/*
+ * The MAC sends a frame, or a TSO frame's segment: the first is stamped
+ * with the PTP clock if the frame's first descriptor asks.
+ */
+static void nicsim_hw_tx_mac(struct nicsim_hw_queue *hwq, const void *frame,
+			     u32 len, u64 seq, bool first)
+{
+	bool stamp = first && (hwq->fifo_cmd & NICSIM_TXD_CMD_TSTAMP);
+
+	nicsim_hw_wire_xmit(hwq, frame, len, seq,
+			    stamp ? &hwq->fifo_hwts : NULL);
+}
+
 static bool nicsim_hw_tso_valid(const struct nicsim_hw_queue *hwq)
 {
 	u32 l3 = hwq->fifo_l3_start, l4 = hwq->fifo_csum_start;
@@ -132,7 +145,7 @@ static u32 nicsim_hw_tx_tso(struct nicsim_hw_queue *hwq)
 		/* the first segment carries the descriptor's sequence number */
 		seq = segs ? atomic64_inc_return(&hwq->hw->ndev->frame_seq) :
 			     hwq->fifo_seq;
-		nicsim_hw_wire_xmit(hwq, frame, len, seq);
+		nicsim_hw_tx_mac(hwq, frame, len, seq, !segs);
 		segs++;
 	}
 	hwq->tx_tso_segs += segs;
@@ -159,8 +172,8 @@ static u32 nicsim_hw_tx_fifo_send(struct nicsim_hw_queue *hwq)
 				      hwq->fifo_csum_offset)) {
 		hwq->tx_csum_errors++;
 	} else {
-		nicsim_hw_wire_xmit(hwq, hwq->fifo, hwq->fifo_len,
-				    hwq->fifo_seq);
+		nicsim_hw_tx_mac(hwq, hwq->fifo, hwq->fifo_len, hwq->fifo_seq,
+				 true);
 		sent = 1;
 	}
 	hwq->fifo_len = 0;
@@ -182,7 +195,8 @@ static void nicsim_hw_tx_writeback(struct nicsim_hw_queue *hwq, u32 first,
 		if (!desc)
 			continue;
 		dma_wmb();
-		WRITE_ONCE(desc->status, cpu_to_le16(NICSIM_TXD_STS_DD));
+		WRITE_ONCE(desc->status,
+			   desc->status | cpu_to_le16(NICSIM_TXD_STS_DD));
 	}
 }
 
@@ -209,10 +223,11 @@ void nicsim_hw_tx_engine(struct work_struct *work)
 	while (txr->enabled && txr->head != READ_ONCE(txr->tail) &&
 	       done < NICSIM_ENGINE_BUDGET) {
 		struct nicsim_tx_desc *desc;
+		u32 len, frame_sent;
+		bool stamped = false;
 		const void *data;
+		u16 cmd, sts;
 		u64 tstamp;
-		u16 cmd;
-		u32 len;
 
 		dma_rmb();	/* read the descriptor only after the tail */
 		desc = nicsim_hw_desc(ndev, txr, txr->head & (txr->size - 1),
@@ -244,8 +259,9 @@ void nicsim_hw_tx_engine(struct work_struct *work)
 			trace_nicsim_tx_dma_read(hwq->hw->trace_dev, hwq->index,
 						 hwq->fifo_first, len,
 						 hwq->fifo_seq, tstamp);
-			nicsim_hw_wire_xmit(hwq, data, len, hwq->fifo_seq);
+			nicsim_hw_tx_mac(hwq, data, len, hwq->fifo_seq, true);
 			sent++;
+			stamped = hwq->fifo_cmd & NICSIM_TXD_CMD_TSTAMP;
 		} else {
 			if (data && hwq->fifo_len + len <= NICSIM_TX_FIFO_SIZE)
 				memcpy(hwq->fifo + hwq->fifo_len, data, len);
@@ -260,7 +276,10 @@ void nicsim_hw_tx_engine(struct work_struct *work)
 								 hwq->fifo_len,
 								 hwq->fifo_seq,
 								 tstamp);
-				sent += nicsim_hw_tx_fifo_send(hwq);
+				frame_sent = nicsim_hw_tx_fifo_send(hwq);
+				sent += frame_sent;
+				stamped = frame_sent &&
+					  (hwq->fifo_cmd & NICSIM_TXD_CMD_TSTAMP);
 			}
 		}
 		if (cmd & NICSIM_TXD_CMD_EOP)
@@ -268,10 +287,16 @@ void nicsim_hw_tx_engine(struct work_struct *work)
 
 		desc->seq = cpu_to_le64(hwq->fifo_seq);
 		desc->tstamp = cpu_to_le64(tstamp);
+		if (stamped)
+			desc->hwts = cpu_to_le64(hwq->fifo_hwts);
+		sts = stamped ? NICSIM_TXD_STS_TS : 0;
 		if (!delay) {
 			dma_wmb();
 			WRITE_ONCE(desc->status,
-				   cpu_to_le16(NICSIM_TXD_STS_DD));
+				   cpu_to_le16(NICSIM_TXD_STS_DD | sts));
+		} else if (sts) {
+			/* not done yet: the write-back adds DD */
+			WRITE_ONCE(desc->status, cpu_to_le16(sts));
 		}
 		txr->head++;
 		done++;

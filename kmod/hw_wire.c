@@ -130,7 +130,7 @@ static void nicsim_hw_wire_work(struct work_struct *work)
 				   hw->peer->fec_corrected_bits + 8);
 		}
 		nicsim_hw_wire_deliver(hw, wf->data, wf->len, wf->seq,
-				       now - wf->sent, wf->corrupted);
+				       now - wf->sent, wf->corrupted, wf->due);
 		kfree(wf);
 	}
 }
@@ -147,15 +147,21 @@ static enum hrtimer_restart nicsim_hw_wire_timer(struct hrtimer *timer)
 /*
  * The cable: what one port sends, its peer receives, after the wire
  * latency (debugfs wire_latency_us), unless the wire drops it. While a
- * PAUSE holds the port, its frames wait on the cable until it ends.
+ * PAUSE holds the port, its frames wait on the cable until it ends (the
+ * time stamps, @hwts the sender's if asked and the receiver's, are those
+ * of a frame that was not held).
  */
 void nicsim_hw_wire_xmit(struct nicsim_hw_queue *hwq, const void *frame,
-			 u32 len, u64 seq)
+			 u32 len, u64 seq, u64 *hwts)
 {
 	struct nicsim_hw_port *hw = hwq->hw;
 	u32 latency = READ_ONCE(hw->wire_latency_us);
 	struct nicsim_wire_frame *wf;
+	u64 now = ktime_get_ns();
 	bool first, corrupt;
+
+	if (hwts)
+		*hwts = nicsim_hw_phc_at(hw, now);
 
 	if (unlikely(should_fail(&hw->faults.wire_drop, 1))) {
 		hwq->tx_wire_drops++;
@@ -166,8 +172,8 @@ void nicsim_hw_wire_xmit(struct nicsim_hw_queue *hwq, const void *frame,
 	corrupt = should_fail(&hw->faults.wire_corrupt, 1);
 	/* straight to the peer, unless frames wait before it on the cable */
 	if (!latency && likely(!corrupt && !READ_ONCE(hw->wire_count) &&
-			       !nicsim_hw_paused(hw, ktime_get_ns()))) {
-		nicsim_hw_wire_deliver(hw, frame, len, seq, 0, false);
+			       !nicsim_hw_paused(hw, now))) {
+		nicsim_hw_wire_deliver(hw, frame, len, seq, 0, false, now);
 		return;
 	}
 
@@ -187,8 +193,8 @@ void nicsim_hw_wire_xmit(struct nicsim_hw_queue *hwq, const void *frame,
 	}
 	wf->seq = seq;
 	wf->corrupted = corrupt;
-	wf->sent = ktime_get_ns();
-	wf->due = wf->sent + (u64)latency * NSEC_PER_USEC;
+	wf->sent = now;
+	wf->due = now + (u64)latency * NSEC_PER_USEC;
 
 	spin_lock(&hw->wire_lock);
 	if (hw->wire_stopped || hw->wire_count >= NICSIM_WIRE_MAX_FRAMES) {

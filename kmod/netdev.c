@@ -468,6 +468,8 @@ const struct net_device_ops nicsim_netdev_ops = {
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_bpf		= nicsim_bpf,
 	.ndo_xdp_xmit		= nicsim_xdp_xmit,
+	.ndo_hwtstamp_get	= nicsim_hwtstamp_get,
+	.ndo_hwtstamp_set	= nicsim_hwtstamp_set,
 };
 
 static void nicsim_qpair_init(struct nicsim_port *port, unsigned int q)
@@ -650,14 +652,20 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 	port->coalesce.tx_max_coalesced_frames = NICSIM_DEFAULT_COALESCE_FRAMES;
 	nicsim_program_coalesce(port);
 
+	err = nicsim_ptp_init(port);
+	if (err)
+		goto err_napi_del;
+
 	WRITE_ONCE(hw->trace_dev, dev);
 	netif_carrier_off(dev);	/* until open: lets operstate go UP */
 	err = register_netdev(dev);
 	if (err)
-		goto err_napi_del;
+		goto err_ptp;
 	ndev->ports[index] = port;
 	return 0;
 
+err_ptp:
+	nicsim_ptp_fini(port);
 err_napi_del:
 	WRITE_ONCE(hw->trace_dev, NULL);
 	for (q = 0; q < hw->num_queues; q++)
@@ -673,6 +681,7 @@ static void nicsim_port_free(struct nicsim_port *port)
 	unsigned int q;
 
 	WRITE_ONCE(port->hw->trace_dev, NULL);
+	nicsim_ptp_fini(port);
 	for (q = 0; q < port->hw->num_queues; q++)
 		netif_napi_del(&port->qp[q].napi);
 	free_netdev(dev);

@@ -15,6 +15,7 @@
 #include <linux/ethtool.h>
 #include <linux/interrupt.h>
 #include <linux/netdevice.h>
+#include <linux/ptp_clock_kernel.h>
 #include <linux/u64_stats_sync.h>
 #include <net/xdp.h>
 
@@ -136,6 +137,7 @@ struct nicsim_xdp_buff {
 	u16 rss_type;
 	u64 seq;
 	u64 dma_tstamp;
+	u64 hwts;		/* the PTP clock's time, at the MAC */
 };
 
 /*
@@ -182,6 +184,11 @@ struct nicsim_port {
 	unsigned int num_flow_rules;
 	struct nicsim_flow_rule flow_rules[NICSIM_FLOW_RULES];
 	struct timer_list watchdog;	/* finds completions nobody announced */
+	/* the port's PTP clock, and what SIOCSHWTSTAMP set (under RTNL) */
+	struct ptp_clock *ptp;
+	struct ptp_clock_info ptp_info;
+	bool tstamp_tx;			/* TX time stamps for skbs that ask */
+	bool tstamp_rx;			/* RX time stamps on every skb */
 	struct bpf_prog __rcu *xdp_prog;
 	struct nicsim_qpair qp[NICSIM_MAX_QUEUES];
 };
@@ -265,6 +272,17 @@ irqreturn_t nicsim_irq_handler(int irq, void *data);
 
 /* ethtool.c */
 extern const struct ethtool_ops nicsim_ethtool_ops;
+
+/* ptp.c */
+int nicsim_ptp_init(struct nicsim_port *port);
+void nicsim_ptp_fini(struct nicsim_port *port);
+int nicsim_hwtstamp_get(struct net_device *dev,
+			struct kernel_hwtstamp_config *config);
+int nicsim_hwtstamp_set(struct net_device *dev,
+			struct kernel_hwtstamp_config *config,
+			struct netlink_ext_ack *extack);
+int nicsim_get_ts_info(struct net_device *dev,
+		       struct kernel_ethtool_ts_info *info);
 
 /* xdp.c */
 int nicsim_bpf(struct net_device *dev, struct netdev_bpf *bpf);

@@ -14,6 +14,7 @@
 #include <linux/fault-inject.h>
 #include <linux/hrtimer.h>
 #include <linux/irq_work.h>
+#include <linux/seqlock.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -105,6 +106,7 @@ struct nicsim_hw_queue {
 	u16 fifo_hdr_len;
 	u16 fifo_l3_start;
 	u64 fifo_seq;
+	u64 fifo_hwts;			/* PTP clock when the MAC sent it */
 	u32 fifo_first;			/* its first descriptor */
 	u32 completion_delay_us;	/* debugfs knob: late write-backs */
 
@@ -220,6 +222,18 @@ struct nicsim_hw_port {
 	u64 fec_corrected_blocks;
 	u64 fec_corrected_bits;
 
+	/*
+	 * The PTP hardware clock (hw_phc.c): the counter is phc_base at
+	 * oscillator time phc_base_mono, and runs phc_rate_ppb off the
+	 * oscillator since.
+	 */
+	seqlock_t phc_lock;
+	u64 phc_base;
+	u64 phc_base_mono;
+	s64 phc_rate_ppb;		/* phc_adj_ppb + phc_drift_ppb */
+	s32 phc_adj_ppb;		/* register: adjfine */
+	s32 phc_drift_ppb;		/* debugfs knob: the oscillator's error */
+
 	/* this port's direction of the cable */
 	u32 wire_latency_us;		/* debugfs knob */
 	spinlock_t wire_lock;		/* the frames in flight */
@@ -278,6 +292,10 @@ void nicsim_hw_flow_rule_write(struct nicsim_hw_port *hw, unsigned int loc,
 void nicsim_hw_vlan_strip(struct nicsim_hw_port *hw, bool on);
 void nicsim_hw_pause_set(struct nicsim_hw_port *hw, bool rx, bool tx);
 void nicsim_hw_fec_set(struct nicsim_hw_port *hw, u32 fec);
+u64 nicsim_hw_phc_now(struct nicsim_hw_port *hw);
+void nicsim_hw_phc_write(struct nicsim_hw_port *hw, u64 ns);
+void nicsim_hw_phc_step(struct nicsim_hw_port *hw, s64 delta);
+void nicsim_hw_phc_adjfine(struct nicsim_hw_port *hw, s32 ppb);
 bool nicsim_hw_fec_active(const struct nicsim_hw_port *hw);
 void nicsim_hw_tx_doorbell(struct nicsim_hw_queue *hwq, u32 tail);
 void nicsim_hw_rx_doorbell(struct nicsim_hw_queue *hwq, u32 tail);
@@ -299,6 +317,10 @@ void nicsim_hw_irq_domain_remove(struct nicsim_dev *ndev);
 void nicsim_hw_vector_init(struct nicsim_hw_port *hw, unsigned int i);
 void nicsim_hw_vector_fini(struct nicsim_dev *ndev, struct nicsim_vector *vec);
 void nicsim_hw_vector_event(struct nicsim_vector *vec, u32 rx, u32 tx);
+/* hw_phc.c */
+void nicsim_hw_phc_init(struct nicsim_hw_port *hw);
+u64 nicsim_hw_phc_at(struct nicsim_hw_port *hw, u64 t);
+void nicsim_hw_phc_drift(struct nicsim_hw_port *hw, s32 ppb);
 /* hw_tx.c */
 void nicsim_hw_tx_engine(struct work_struct *work);
 /* hw_wire.c */
@@ -307,13 +329,14 @@ void nicsim_hw_tx_engine(struct work_struct *work);
 void nicsim_hw_mac_pause(struct nicsim_hw_port *hw);
 void nicsim_hw_wire_init(struct nicsim_hw_port *hw);
 void nicsim_hw_wire_xmit(struct nicsim_hw_queue *hwq, const void *frame,
-			 u32 len, u64 seq);
+			 u32 len, u64 seq, u64 *hwts);
 void nicsim_hw_wire_connect(struct nicsim_hw_port *hw);
 void nicsim_hw_wire_fini(struct nicsim_hw_port *hw);
 /* hw_rx.c */
 void nicsim_hw_rss_expand(struct nicsim_hw_rss_ctx *ctx);
 void nicsim_hw_wire_deliver(struct nicsim_hw_port *hw, const void *frame,
-			    u32 len, u64 seq, u64 latency_ns, bool corrupted);
+			    u32 len, u64 seq, u64 latency_ns, bool corrupted,
+			    u64 arrival);
 
 /* debugfs.c */
 void nicsim_debugfs_init(void);

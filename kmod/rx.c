@@ -111,6 +111,7 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 {
 	struct net_device *dev = rxq->port->netdev;
 	unsigned int bytes = 0, pkts = 0, csum_ok = 0, discards = 0;
+	bool tstamp = READ_ONCE(rxq->port->tstamp_rx);
 	unsigned int xdp_flush = 0;
 	struct bpf_prog *prog;
 	int work = 0;
@@ -141,6 +142,7 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		nxdp.rss_type = le16_to_cpu(desc->rss_type);
 		nxdp.seq = le64_to_cpu(desc->seq);
 		nxdp.dma_tstamp = le64_to_cpu(desc->tstamp);
+		nxdp.hwts = le64_to_cpu(desc->hwts);
 		trace_nicsim_rx_desc(dev, rxq->qid, idx, len, nxdp.seq,
 				     nxdp.dma_tstamp);
 
@@ -181,6 +183,8 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		if (nxdp.status & NICSIM_RXD_STS_VLAN)
 			__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q),
 					       nxdp.vlan_tci);
+		if (tstamp)
+			skb_hwtstamps(skb)->hwtstamp = ns_to_ktime(nxdp.hwts);
 		skb->protocol = eth_type_trans(skb, dev);
 		skb_record_rx_queue(skb, rxq->qid);
 		trace_nicsim_rx_skb(dev, rxq->qid, idx, nxdp.seq, skb);

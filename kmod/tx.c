@@ -185,6 +185,11 @@ netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		off.csum_start = skb_checksum_start_offset(skb);
 		off.csum_offset = skb->csum_offset;
 	}
+	if (unlikely(skb_shinfo(skb)->tx_flags & SKBTX_HW_TSTAMP) &&
+	    READ_ONCE(port->tstamp_tx)) {
+		skb_shinfo(skb)->tx_flags |= SKBTX_IN_PROGRESS;
+		off.cmd |= NICSIM_TXD_CMD_TSTAMP;
+	}
 
 	tail = txq->tail;
 	for (i = 0; i < nbufs; i++, tail++) {
@@ -205,9 +210,9 @@ netdev_tx_t nicsim_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	skb_tx_timestamp(skb);
 	u64_stats_update_begin(&txq->syncp);
 	u64_stats_add(&txq->frags, nbufs - 1);
-	if (off.cmd == NICSIM_TXD_CMD_CSUM)
+	if (off.cmd & NICSIM_TXD_CMD_CSUM)
 		u64_stats_inc(&txq->csum_partial);
-	else if (off.cmd == NICSIM_TXD_CMD_TSO)
+	else if (off.cmd & NICSIM_TXD_CMD_TSO)
 		u64_stats_inc(&txq->tso);
 	u64_stats_update_end(&txq->syncp);
 
@@ -224,6 +229,18 @@ out_dropped:
 		nicsim_txq_doorbell(txq);
 	dev_core_stats_tx_dropped_inc(dev);
 	return NETDEV_TX_OK;
+}
+
+/* Give the skb's socket the time its frame left the MAC. */
+static void nicsim_tx_hwtstamp(struct sk_buff *skb,
+			       const struct nicsim_tx_desc *desc)
+{
+	struct skb_shared_hwtstamps hwts = {
+		.hwtstamp = ns_to_ktime(le64_to_cpu(desc->hwts)),
+	};
+
+	if (skb_shinfo(skb)->tx_flags & SKBTX_IN_PROGRESS)
+		skb_tstamp_tx(skb, &hwts);
 }
 
 /* Complete what the device has written back. */
@@ -268,6 +285,9 @@ void nicsim_txq_clean(struct nicsim_txq *txq, int budget)
 				break;	/* not the frame's last buffer */
 			trace_nicsim_tx_clean(dev, txq->qid, idx, desc,
 					      buf->skb, buf->skb->len);
+			if (unlikely(desc->status &
+				     cpu_to_le16(NICSIM_TXD_STS_TS)))
+				nicsim_tx_hwtstamp(buf->skb, desc);
 			bql_bytes += buf->skb->len;
 			bql_pkts++;
 			/* what went on the wire: a TSO frame's segments */

@@ -68,12 +68,18 @@ const struct nicsim_xdp_buff *nicsim_xdp_buff(const struct xdp_buff *xdp)
 	return container_of(xdp, struct nicsim_xdp_buff, xdp);
 }
 
-/* xdp_metadata_ops: only called for dev-bound programs in nicsim's XDP */
+/*
+ * xdp_metadata_ops: only called for dev-bound programs in nicsim's XDP.
+ * The time stamp is the skb's hardware one: the PTP clock's, while RX
+ * time stamps are on (SIOCSHWTSTAMP), as with mlx5 or ice.
+ */
 static int nicsim_xmo_rx_timestamp(const struct xdp_md *ctx, u64 *timestamp)
 {
 	const struct nicsim_xdp_buff *nxdp = (const void *)ctx;
 
-	*timestamp = nxdp->dma_tstamp;
+	if (!READ_ONCE(nxdp->rxq->port->tstamp_rx))
+		return -ENODATA;
+	*timestamp = nxdp->hwts;
 	return 0;
 }
 

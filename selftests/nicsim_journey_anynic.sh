@@ -19,8 +19,8 @@
 #    NICs the virtio case says so and skips: they are the VM's, not the
 #    kernel's;
 #  - a nicsim pair followed as any other driver (--upstream-only): the
-#    hardware receive time from XDP RX metadata, the descriptor's DMA
-#    time, is each frame's first stage.
+#    hardware receive time from XDP RX metadata, the PTP clock's time at
+#    the MAC (RX time stamps on), is each frame's first stage.
 
 . "$(dirname "$0")/nicsim_lib.sh"
 
@@ -244,7 +244,8 @@ else
 fi
 
 # nicsim ports as any other driver's: the hardware receive time comes from
-# nicsim's XDP RX metadata (the descriptor's DMA time) and precedes XDP;
+# nicsim's XDP RX metadata (its PTP clock's time at the MAC, set from
+# CLOCK_REALTIME, with RX time stamps on) and precedes XDP;
 # not always NAPI's, which is when the poll began: a frame may arrive
 # during it. nicsim's interrupts are no Linux IRQ: no handler stage
 upstream_nicsim() {
@@ -255,6 +256,9 @@ upstream_nicsim() {
 	ip link set "$IF0" netns "$VA" && ip link set "$IF1" netns "$VB" || return 1
 	pair "$IF0" "$IF1" 10.9.2 ||
 		{ ktap_print_msg "no traffic between $IF0 and $IF1"; return 1; }
+	# without RX time stamps (SIOCSHWTSTAMP) XDP gets -ENODATA
+	ip netns exec "$VB" "$lib_dir/hwtstamp_config" "$IF1" OFF ALL >/dev/null ||
+		{ ktap_print_msg "cannot turn RX time stamps on"; return 1; }
 	follow "$IF0" "$IF1" 10.9.2 7502 --upstream-only || return 1
 	check "$tmp/7502" nicsim "dma !napi xdp skb stack tc socket app" \
 		"app tc xmit post done" "wire irq handler" "doorbell dma wire" \

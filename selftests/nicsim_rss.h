@@ -12,7 +12,9 @@ struct rss_record {
 	__u32 rss_type;
 	__s32 hash_err;
 	__s32 meta_err;
-	__u32 ts_ok;		/* rx_timestamp == the kfunc's DMA time */
+	__s32 ts_err;		/* bpf_xdp_metadata_rx_timestamp(): RX time
+				 * stamps are off (SIOCSHWTSTAMP), -ENODATA
+				 */
 	__s32 vlan_err;		/* bpf_xdp_metadata_rx_vlan_tag() */
 	__u16 vlan_proto;	/* network order */
 	__u16 vlan_tci;

@@ -52,8 +52,7 @@ int nicsim_rss_probe(struct xdp_md *ctx)
 	r->queue = meta.queue;
 	r->hash_err = bpf_xdp_metadata_rx_hash(ctx, &r->hash, &type);
 	r->rss_type = type;
-	r->ts_ok = !bpf_xdp_metadata_rx_timestamp(ctx, &ts) &&
-		   ts == meta.dma_tstamp && ts;
+	r->ts_err = bpf_xdp_metadata_rx_timestamp(ctx, &ts);
 	r->vlan_err = bpf_xdp_metadata_rx_vlan_tag(ctx, &r->vlan_proto,
 						   &r->vlan_tci);
 	__sync_fetch_and_add(&nr_done, 1);
