@@ -84,26 +84,28 @@ void nicsim_hw_phc_step(struct nicsim_hw_port *hw, s64 delta)
 	write_sequnlock_irqrestore(&hw->phc_lock, flags);
 }
 
-/* Register: trim the counter's rate by @ppb parts per billion */
-void nicsim_hw_phc_adjfine(struct nicsim_hw_port *hw, s32 ppb)
+/* Set a rate register, @reg, to @ppb: the counter goes on from where it is. */
+static void nicsim_hw_phc_set_rate(struct nicsim_hw_port *hw, s32 *reg,
+				   s32 ppb)
 {
 	unsigned long flags;
 
 	write_seqlock_irqsave(&hw->phc_lock, flags);
-	hw->phc_adj_ppb = ppb;
+	*reg = ppb;
 	nicsim_hw_phc_rebase(hw, U64_MAX, 0);
 	write_sequnlock_irqrestore(&hw->phc_lock, flags);
+}
+
+/* Register: trim the counter's rate by @ppb parts per billion */
+void nicsim_hw_phc_adjfine(struct nicsim_hw_port *hw, s32 ppb)
+{
+	nicsim_hw_phc_set_rate(hw, &hw->phc_adj_ppb, ppb);
 }
 
 /* debugfs: the oscillator's error, @ppb parts per billion */
 void nicsim_hw_phc_drift(struct nicsim_hw_port *hw, s32 ppb)
 {
-	unsigned long flags;
-
-	write_seqlock_irqsave(&hw->phc_lock, flags);
-	hw->phc_drift_ppb = ppb;
-	nicsim_hw_phc_rebase(hw, U64_MAX, 0);
-	write_sequnlock_irqrestore(&hw->phc_lock, flags);
+	nicsim_hw_phc_set_rate(hw, &hw->phc_drift_ppb, ppb);
 }
 
 /* The counter starts at CLOCK_REALTIME: every port's at the same value. */
