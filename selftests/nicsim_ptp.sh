@@ -240,16 +240,20 @@ ptp4l_sync() {
 	$PY - "$tmp/s" $DRIFT_PPB <<'PYEOF'
 import re, sys
 drift = int(sys.argv[2])
-s = [re.search(r'rms\s+(\d+) max\s+(\d+) freq\s+([-+]?\d+) \+/-\s+\d+ delay\s+(-?\d+)', l)
+# (a second without a delay measurement has no "delay" field)
+s = [re.search(r'rms\s+(\d+) max\s+(-?\d+) freq\s+([-+]?\d+) \+/-\s+\d+(?: delay\s+(-?\d+))?', l)
      for l in open(sys.argv[1])]
-s = [tuple(int(x) for x in m.groups()) for m in s if m]
+s = [tuple(int(x) if x is not None else None for x in m.groups()) for m in s if m]
 print('# # %d seconds summed up' % len(s))
 if len(s) < 10:
     sys.exit(1)
 last = s[-5:-1]		# not the last: the master may be gone in it
 rms = max(x[0] for x in last)
 freq = sum(x[2] for x in last) / len(last)
-delay = max(abs(x[3]) for x in last)
+delays = [abs(x[3]) for x in s[-10:-1] if x[3] is not None]
+if not delays:
+    sys.exit(1)
+delay = max(delays)
 # ptp4l prints the correction it computes; it applies its opposite
 print('# # seconds before the last: rms offset up to %d ns, mean freq %+.0f ppb '
       '(the oscillator: %+d ppb), path delay up to %d ns' % (rms, freq, drift, delay))
