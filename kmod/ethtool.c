@@ -5,7 +5,9 @@
  */
 
 #include <linux/ethtool.h>
+#include <linux/ethtool_netlink.h>
 #include <linux/netdevice.h>
+#include <net/netdev_rx_queue.h>
 
 #include "nicsim.h"
 
@@ -27,7 +29,7 @@ static const char nicsim_hwq_stat_names[][ETH_GSTRING_LEN] = {
 	"irq_events", "irqs_raised", "irqs_lost", "irqs_handled",
 	"irq_watchdog", "rx_frames", "rx_no_buffer", "rx_stalled",
 	"rx_oversize", "rx_csum_errors", "rx_vlan_stripped", "rx_dma_errors",
-	"tx_frames",
+	"rx_header_split", "tx_frames",
 	"tx_dma_errors", "tx_csum_errors", "tx_wire_drops", "tx_wire_corrupted",
 	"tx_tso_segs", "tx_tso_errors",
 };
@@ -130,6 +132,7 @@ static u64 *nicsim_qpair_stats(struct nicsim_qpair *qp, u64 *data)
 	*data++ = READ_ONCE(hwq->rx_csum_errors);
 	*data++ = READ_ONCE(hwq->rx_vlan_stripped);
 	*data++ = READ_ONCE(hwq->rx_dma_errors);
+	*data++ = READ_ONCE(hwq->rx_header_split);
 	*data++ = READ_ONCE(hwq->tx_frames);
 	*data++ = READ_ONCE(hwq->tx_dma_errors);
 	*data++ = READ_ONCE(hwq->tx_csum_errors);
@@ -197,7 +200,7 @@ static int nicsim_set_channels(struct net_device *dev,
 	if (!ch->combined_count || ch->rx_count || ch->tx_count)
 		return -EINVAL;
 	return nicsim_reconfigure(port, ch->combined_count, port->ring_size,
-				  dev->mtu);
+				  dev->mtu, port->hds);
 }
 
 static void nicsim_get_ringparam(struct net_device *dev,
@@ -211,7 +214,20 @@ static void nicsim_get_ringparam(struct net_device *dev,
 	ring->tx_max_pending = NICSIM_MAX_RING_SIZE;
 	ring->rx_pending = port->ring_size;
 	ring->tx_pending = port->ring_size;
-	kring->rx_buf_len = nicsim_rx_buf_len(dev->mtu);
+	kring->rx_buf_len = port->hds ? PAGE_SIZE : nicsim_rx_buf_len(dev->mtu);
+	kring->tcp_data_split = port->hds ? ETHTOOL_TCP_DATA_SPLIT_ENABLED :
+					    ETHTOOL_TCP_DATA_SPLIT_DISABLED;
+}
+
+/* Is a memory provider (a dma-buf) bound to one of the port's queues? */
+static bool nicsim_mp_bound(struct net_device *dev)
+{
+	unsigned int q;
+
+	for (q = 0; q < dev->real_num_rx_queues; q++)
+		if (__netif_get_rx_queue(dev, q)->mp_params.mp_ops)
+			return true;
+	return false;
 }
 
 static int nicsim_set_ringparam(struct net_device *dev,
@@ -221,6 +237,7 @@ static int nicsim_set_ringparam(struct net_device *dev,
 {
 	struct nicsim_port *port = netdev_priv(dev);
 	u32 size = ring->rx_pending;
+	bool hds;
 
 	if (ring->tx_pending != size) {
 		NL_SET_ERR_MSG_MOD(extack,
@@ -235,7 +252,24 @@ static int nicsim_set_ringparam(struct net_device *dev,
 				       NICSIM_MAX_RING_SIZE);
 		return -EINVAL;
 	}
-	return nicsim_reconfigure(port, port->num_queues, size, dev->mtu);
+	hds = kring->tcp_data_split == ETHTOOL_TCP_DATA_SPLIT_ENABLED;
+	if (hds && !port->hds && rtnl_dereference(port->xdp_prog)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "XDP needs each frame in one buffer: no tcp-data-split with a program");
+		return -EINVAL;
+	}
+	if (hds && dev->mtu > NICSIM_HDS_MAX_MTU) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "with tcp-data-split, payloads fit a page: MTU at most %lu",
+				       NICSIM_HDS_MAX_MTU);
+		return -EINVAL;
+	}
+	if (!hds && port->hds && nicsim_mp_bound(dev)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "a dma-buf is bound to a queue: it needs tcp-data-split");
+		return -EBUSY;
+	}
+	return nicsim_reconfigure(port, port->num_queues, size, dev->mtu, hds);
 }
 
 /* 802.3x flow control: no autonegotiation on the fixed cable. */
@@ -711,6 +745,7 @@ const struct ethtool_ops nicsim_ethtool_ops = {
 	.rxfh_max_num_contexts	= NICSIM_RSS_MAX_CTX,
 	.supported_coalesce_params = ETHTOOL_COALESCE_USECS |
 				     ETHTOOL_COALESCE_MAX_FRAMES,
+	.supported_ring_params	= ETHTOOL_RING_USE_TCP_DATA_SPLIT,
 	.get_drvinfo		= nicsim_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_link_ksettings	= nicsim_get_link_ksettings,

@@ -78,6 +78,13 @@ struct nicsim_tx_desc {
  * status; the device writes the frame to addr and writes back len, seq,
  * tstamp, hwts (the PTP clock's time at which the frame reached the MAC)
  * and finally status with the DD bit.
+ *
+ * Header split (TCP data split): with a header buffer posted too
+ * (hdr_addr), the device writes a TCP segment's headers, up to the end of
+ * its TCP header, there and its payload at addr; any other frame goes
+ * whole to the header buffer if it fits, else whole to addr. It writes
+ * back hdr_len, len (the bytes at addr) and HDR when the header buffer
+ * holds hdr_len bytes.
  */
 struct nicsim_rx_desc {
 	__le64 addr;		/* bus address of the buffer */
@@ -91,6 +98,10 @@ struct nicsim_rx_desc {
 	__le64 seq;		/* written back: device frame sequence number */
 	__le64 tstamp;		/* written back: DMA-write completion, ns */
 	__le64 hwts;		/* written back: PTP clock at the MAC, ns */
+	__le64 hdr_addr;	/* header split: the header buffer (0: none) */
+	__le16 hdr_buf_len;	/* its usable bytes */
+	__le16 hdr_len;		/* written back with HDR: bytes there */
+	__le32 rsvd2;
 };
 
 #define NICSIM_RXD_STS_DD	BIT(0)	/* descriptor done */
@@ -98,6 +109,7 @@ struct nicsim_rx_desc {
 #define NICSIM_RXD_STS_L4CSUM	BIT(2)	/* TCP/UDP checksum verified... */
 #define NICSIM_RXD_STS_L4CSUM_ERR BIT(3) /* ...and found wrong */
 #define NICSIM_RXD_STS_VLAN	BIT(4)	/* 802.1Q tag stripped to vlan_tci */
+#define NICSIM_RXD_STS_HDR	BIT(5)	/* hdr_len bytes in the header buffer */
 
 /* What the RSS hash covered. */
 enum nicsim_rss_type {

@@ -13,6 +13,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/ktime.h>
+#include <linux/tcp.h>
 #include <linux/skbuff.h>
 #include <linux/udp.h>
 #include <linux/unaligned.h>
@@ -267,22 +268,60 @@ static u16 nicsim_hw_rx_csum(const u8 *frame, const struct nicsim_rx_parse *p)
 }
 
 /*
+ * Copy @n bytes from @off of the frame as the MAC hands it over: without
+ * the @tag bytes of its 802.1Q tag, after the MAC addresses, if stripped.
+ */
+static void nicsim_hw_rx_copy(u8 *dst, const u8 *frame, u32 off, u32 n,
+			      u32 tag)
+{
+	u32 head = 0;
+
+	if (!n)
+		return;
+	if (tag && off < 2 * ETH_ALEN) {
+		head = min(n, 2 * ETH_ALEN - off);
+		memcpy(dst, frame + off, head);
+	}
+	memcpy(dst + head, frame + off + head + tag, n - head);
+}
+
+/*
+ * Where header split cuts a frame: after a TCP segment's header, for the
+ * segments with a payload whose checksum the MAC verifies; 0 for any other
+ * frame (a bare ACK, its Ethernet padding included, stays whole).
+ */
+static u32 nicsim_hw_rx_split(const u8 *frame, const struct nicsim_rx_parse *p)
+{
+	u32 doff;
+
+	if (!p->l4_off || p->keys.basic.ip_proto != IPPROTO_TCP ||
+	    p->l4_len < sizeof(struct tcphdr))
+		return 0;
+	doff = (frame[p->l4_off + 12] >> 4) * 4;
+	if (doff < sizeof(struct tcphdr) || doff >= p->l4_len)
+		return 0;
+	return p->l4_off + doff;
+}
+
+/*
  * The MAC hands a frame from the wire to an RX queue: DMA it into the next
- * posted buffer, write the descriptor back with DD last, and report the
- * completion to the queue's vector.
+ * posted buffer (its headers into the header buffer, with header split),
+ * write the descriptor back with DD last, and report the completion to the
+ * queue's vector.
  */
 static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const u8 *frame,
 			       u32 len, u64 seq, u64 hwts, u32 hash,
-			       u16 rss_type, u16 csum_status)
+			       u16 rss_type, u16 csum_status, u32 split)
 {
 	u16 status = NICSIM_RXD_STS_DD | NICSIM_RXD_STS_EOP | csum_status;
 	struct nicsim_dev *ndev = hwq->hw->ndev;
 	struct nicsim_hw_ring *rxr = &hwq->rxr;
 	enum nicsim_rx_drop_reason drop;
+	u32 idx, hlen = 0, dlen, tag = 0;
 	struct nicsim_rx_desc *desc;
+	void *buf = NULL, *hdr = NULL;
+	dma_addr_t hdr_addr;
 	u64 tstamp;
-	void *buf;
-	u32 idx;
 
 	spin_lock(&hwq->rx_lock);
 	if (unlikely(should_fail(&hwq->hw->faults.rx_stall, 1))) {
@@ -306,36 +345,50 @@ static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const u8 *frame,
 		drop = NICSIM_RX_DROP_DMA_ERROR;
 		goto drop;
 	}
-	if (len > le16_to_cpu(desc->buf_len)) {
+	/* the tag is stripped: it travels in the descriptor */
+	if (READ_ONCE(hwq->hw->vlan_strip) && len >= VLAN_ETH_HLEN &&
+	    get_unaligned((__be16 *)(frame + 12)) == htons(ETH_P_8021Q))
+		tag = VLAN_HLEN;
+	hdr_addr = le64_to_cpu(desc->hdr_addr);
+	if (hdr_addr) {
+		/* TCP's headers, or a whole frame that fits; or nothing */
+		hlen = split ? split - tag : len - tag;
+		if (hlen > le16_to_cpu(desc->hdr_buf_len))
+			hlen = 0;
+	}
+	dlen = len - tag - hlen;
+	if (dlen > le16_to_cpu(desc->buf_len)) {
 		hwq->rx_oversize++;
 		drop = NICSIM_RX_DROP_OVERSIZE;
 		goto drop;
 	}
-	buf = nicsim_hw_dma_va(ndev, le64_to_cpu(desc->addr), len);
-	if (!buf) {
+	if (hlen)
+		hdr = nicsim_hw_dma_va(ndev, hdr_addr, hlen);
+	if (dlen)
+		buf = nicsim_hw_dma_va(ndev, le64_to_cpu(desc->addr), dlen);
+	if ((hlen && !hdr) || (dlen && !buf)) {
 		hwq->rx_dma_errors++;
 		drop = NICSIM_RX_DROP_DMA_ERROR;
 		goto drop;
 	}
-	if (READ_ONCE(hwq->hw->vlan_strip) && len >= VLAN_ETH_HLEN &&
-	    get_unaligned((__be16 *)(frame + 12)) == htons(ETH_P_8021Q)) {
-		/* strip the tag: it travels in the descriptor */
+	nicsim_hw_rx_copy(hdr, frame, 0, hlen, tag);
+	nicsim_hw_rx_copy(buf, frame, hlen, dlen, tag);
+	if (tag) {
 		desc->vlan_tci = cpu_to_le16(get_unaligned_be16(frame + 14));
-		memcpy(buf, frame, 2 * ETH_ALEN);
-		memcpy(buf + 2 * ETH_ALEN, frame + 2 * ETH_ALEN + VLAN_HLEN,
-		       len - 2 * ETH_ALEN - VLAN_HLEN);
-		len -= VLAN_HLEN;
 		status |= NICSIM_RXD_STS_VLAN;
 		hwq->rx_vlan_stripped++;
-	} else {
-		memcpy(buf, frame, len);
 	}
+	if (hlen)
+		status |= NICSIM_RXD_STS_HDR;
+	if (hlen && dlen)
+		hwq->rx_header_split++;
 
 	tstamp = ktime_get_ns();
 	/* a faulty device: the frame fits, the length it reports does not */
 	if (unlikely(should_fail(&hwq->hw->faults.rx_bad_len, 1)))
-		len = le16_to_cpu(desc->buf_len) + 1;
-	desc->len = cpu_to_le16(len);
+		dlen = le16_to_cpu(desc->buf_len) + 1;
+	desc->len = cpu_to_le16(dlen);
+	desc->hdr_len = cpu_to_le16(hlen);
 	desc->rss_hash = cpu_to_le32(hash);
 	desc->rss_type = cpu_to_le16(rss_type);
 	desc->seq = cpu_to_le64(seq);
@@ -343,8 +396,8 @@ static void nicsim_hw_rx_frame(struct nicsim_hw_queue *hwq, const u8 *frame,
 	desc->hwts = cpu_to_le64(hwts);
 	dma_wmb();	/* the driver must see the frame before DD */
 	WRITE_ONCE(desc->status, cpu_to_le16(status));
-	trace_nicsim_rx_dma_write(hwq->hw->trace_dev, hwq->index, idx, len,
-				  seq, tstamp);
+	trace_nicsim_rx_dma_write(hwq->hw->trace_dev, hwq->index, idx,
+				  hlen + dlen, seq, tstamp);
 	rxr->head++;
 	hwq->rx_frames++;
 	if (status & NICSIM_RXD_STS_L4CSUM_ERR)
@@ -387,5 +440,6 @@ void nicsim_hw_wire_deliver(struct nicsim_hw_port *hw, const void *frame,
 	if (queue >= peer->num_queues)
 		queue = 0;
 	nicsim_hw_rx_frame(&peer->queues[queue], frame, len, seq, hwts, hash,
-			   rss_type, nicsim_hw_rx_csum(frame, &parse));
+			   rss_type, nicsim_hw_rx_csum(frame, &parse),
+			   nicsim_hw_rx_split(frame, &parse));
 }

@@ -10,6 +10,8 @@
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/netdev_queues.h>
+#include <net/netdev_rx_queue.h>
+#include <net/page_pool/types.h>
 
 #include "nicsim.h"
 
@@ -42,7 +44,8 @@ static void nicsim_rings_free(struct nicsim_rings *rings, unsigned int n)
 
 static struct nicsim_rings *nicsim_rings_alloc(struct nicsim_port *port,
 					       unsigned int num_queues,
-					       u32 ring_size, unsigned int mtu)
+					       u32 ring_size, unsigned int mtu,
+					       bool hds)
 {
 	struct nicsim_rings *rings;
 	unsigned int q;
@@ -69,7 +72,7 @@ static struct nicsim_rings *nicsim_rings_alloc(struct nicsim_port *port,
 		err = nicsim_txq_alloc(txq);
 		if (err)
 			goto err_free;
-		err = nicsim_rxq_alloc(rxq, &qp->napi, mtu);
+		err = nicsim_rxq_alloc(rxq, &qp->napi, mtu, hds, false);
 		if (err) {
 			nicsim_txq_free(txq);
 			goto err_free;
@@ -167,10 +170,12 @@ static void nicsim_napi_resume_all(struct nicsim_port *port)
 {
 	unsigned int q;
 
+	local_bh_disable();
 	for (q = 0; q < port->num_queues; q++) {
 		napi_enable(&port->qp[q].napi);
 		napi_schedule(&port->qp[q].napi);
 	}
+	local_bh_enable();
 }
 
 /*
@@ -206,6 +211,89 @@ static void nicsim_queues_stop(struct nicsim_port *port)
 		netdev_tx_reset_queue(netdev_get_tx_queue(dev, q));
 	}
 }
+
+/*
+ * Queue management (netdev_rx_queue_restart(): a dma-buf bound to a queue
+ * or unbound): one RX queue gets a new ring and buffers while the others
+ * run. The new ring is allocated first; stopping the queue disables its
+ * ring in the device and its queue pair's NAPI (TX completions wait),
+ * and hands the old ring over to be freed once the new one has started.
+ * A memory provider's buffers need header split: the headers go to
+ * memory the stack can read.
+ */
+static int nicsim_queue_mem_alloc(struct net_device *dev, void *mem, int idx)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+	struct nicsim_qpair *qp = &port->qp[idx];
+	struct nicsim_rxq *rxq = mem;
+
+	if (!port->running)
+		return -ENETDOWN;
+	if (__netif_get_rx_queue(dev, idx)->mp_params.mp_ops && !port->hds) {
+		netdev_err(dev, "queue %d: a memory provider needs tcp-data-split on\n",
+			   idx);
+		return -EOPNOTSUPP;
+	}
+	rxq->port = port;
+	rxq->hwq = qp->rxq.hwq;
+	rxq->qid = idx;
+	rxq->size = port->ring_size;
+	u64_stats_init(&rxq->syncp);
+	return nicsim_rxq_alloc(rxq, &qp->napi, dev->mtu, port->hds, true);
+}
+
+static void nicsim_queue_mem_free(struct net_device *dev, void *mem)
+{
+	struct nicsim_rxq *rxq = mem;
+
+	if (rxq->desc)
+		nicsim_rxq_free(rxq);
+}
+
+static int nicsim_queue_start(struct net_device *dev, void *mem, int idx)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+	struct nicsim_qpair *qp = &port->qp[idx];
+
+	/* never fails: the core's recovery, restarting the old ring, is moot */
+	nicsim_rxq_start(&qp->rxq, mem);
+	qp->wd_rx_done = false;
+	napi_enable(&qp->napi);
+	local_bh_disable();
+	napi_schedule(&qp->napi);	/* TX completions waited */
+	local_bh_enable();
+	mod_timer(&port->watchdog, jiffies + NICSIM_WATCHDOG_PERIOD);
+	return 0;
+}
+
+static int nicsim_queue_stop(struct net_device *dev, void *mem, int idx)
+{
+	struct nicsim_port *port = netdev_priv(dev);
+	struct nicsim_qpair *qp = &port->qp[idx];
+	struct nicsim_rxq *old = mem;
+
+	if (!port->running)
+		return -ENETDOWN;
+	/* the watchdog reads the ring */
+	timer_delete_sync(&port->watchdog);
+	napi_disable(&qp->napi);
+	/* the old pools are destroyed once the new ring runs, NAPI with it */
+	page_pool_disable_direct_recycling(qp->rxq.pp);
+	if (qp->rxq.hdr_pp)
+		page_pool_disable_direct_recycling(qp->rxq.hdr_pp);
+	nicsim_hw_rxr_disable(qp->rxq.hwq);
+	/* the ring goes, the queue's statistics stay */
+	nicsim_rxq_take(old, &qp->rxq);
+	return 0;
+}
+
+const struct netdev_queue_mgmt_ops nicsim_queue_mgmt_ops = {
+	.ndo_queue_mem_size	= sizeof(struct nicsim_rxq),
+	.ndo_queue_mem_alloc	= nicsim_queue_mem_alloc,
+	.ndo_queue_mem_free	= nicsim_queue_mem_free,
+	.ndo_queue_start	= nicsim_queue_start,
+	.ndo_queue_stop		= nicsim_queue_stop,
+};
 
 /*
  * Completions waiting in a ring since the last run with no progress: their
@@ -259,7 +347,7 @@ static int nicsim_open(struct net_device *dev)
 	int err;
 
 	rings = nicsim_rings_alloc(port, port->num_queues, port->ring_size,
-				   dev->mtu);
+				   dev->mtu, port->hds);
 	if (IS_ERR(rings))
 		return PTR_ERR(rings);
 	err = nicsim_irqs_request(port, port->num_queues);
@@ -452,8 +540,13 @@ static int nicsim_change_mtu(struct net_device *dev, int new_mtu)
 
 	if (nicsim_xdp_check_mtu(dev, new_mtu))
 		return -EINVAL;
+	if (port->hds && new_mtu > NICSIM_HDS_MAX_MTU) {
+		netdev_err(dev, "MTU %d: with tcp-data-split, payloads fit a page: at most %lu\n",
+			   new_mtu, NICSIM_HDS_MAX_MTU);
+		return -EINVAL;
+	}
 	return nicsim_reconfigure(port, port->num_queues, port->ring_size,
-				  new_mtu);
+				  new_mtu, port->hds);
 }
 
 const struct net_device_ops nicsim_netdev_ops = {
@@ -518,9 +611,10 @@ static void nicsim_rss_default(struct nicsim_port *port)
 
 /* Take a new configuration's parameters. */
 static void nicsim_apply(struct nicsim_port *port, unsigned int num_queues,
-			 u32 ring_size, unsigned int mtu)
+			 u32 ring_size, unsigned int mtu, bool hds)
 {
 	port->num_queues = num_queues;
+	port->hds = hds;
 	port->ring_size = ring_size;
 	WRITE_ONCE(port->netdev->mtu, mtu);
 	if (!netif_is_rxfh_configured(port->netdev))
@@ -529,14 +623,14 @@ static void nicsim_apply(struct nicsim_port *port, unsigned int num_queues,
 }
 
 /*
- * Change the channel count, ring size or MTU. A running port gets its new
+ * Change the channel count, ring size, MTU or header split. A running port gets its new
  * rings and vectors before it lets go of the old ones: if any allocation
  * fails, the old configuration resumes and nothing changed. Its NAPI
  * pauses meanwhile: the new page_pools name the same NAPI instances, and
  * one that fails is destroyed, which NAPI must not race.
  */
 int nicsim_reconfigure(struct nicsim_port *port, unsigned int num_queues,
-		       u32 ring_size, unsigned int mtu)
+		       u32 ring_size, unsigned int mtu, bool hds)
 {
 	unsigned int old_queues = port->num_queues;
 	struct net_device *dev = port->netdev;
@@ -552,7 +646,7 @@ int nicsim_reconfigure(struct nicsim_port *port, unsigned int num_queues,
 	}
 
 	nicsim_napi_disable_all(port);
-	rings = nicsim_rings_alloc(port, num_queues, ring_size, mtu);
+	rings = nicsim_rings_alloc(port, num_queues, ring_size, mtu, hds);
 	if (IS_ERR(rings)) {
 		err = PTR_ERR(rings);
 		goto err_resume;
@@ -571,13 +665,13 @@ int nicsim_reconfigure(struct nicsim_port *port, unsigned int num_queues,
 	nicsim_queues_stop(port);
 	nicsim_irqs_free(port, num_queues);
 	/* RSS to the new queues before they receive */
-	nicsim_apply(port, num_queues, ring_size, mtu);
+	nicsim_apply(port, num_queues, ring_size, mtu, hds);
 	nicsim_queues_start(port, rings);
 	kfree(rings);	/* the queue pairs own what it held */
 	netif_tx_wake_all_queues(dev);
 	return 0;
 set:
-	nicsim_apply(port, num_queues, ring_size, mtu);
+	nicsim_apply(port, num_queues, ring_size, mtu, hds);
 	return 0;
 
 err_free_irqs:
@@ -616,6 +710,7 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 	netdev_rss_key_fill(port->rss_key, sizeof(port->rss_key));
 
 	dev->netdev_ops = &nicsim_netdev_ops;
+	dev->queue_mgmt_ops = &nicsim_queue_mgmt_ops;
 	dev->ethtool_ops = &nicsim_ethtool_ops;
 	dev->stat_ops = &nicsim_stat_ops;
 	dev->xdp_metadata_ops = &nicsim_xdp_metadata_ops;
@@ -639,7 +734,8 @@ static int nicsim_port_create(struct nicsim_dev *ndev, unsigned int index)
 	err = netif_set_real_num_queues(dev, hw->num_queues, hw->num_queues);
 	if (err)
 		goto err_napi_del;
-	nicsim_apply(port, hw->num_queues, NICSIM_DEFAULT_RING_SIZE, dev->mtu);
+	nicsim_apply(port, hw->num_queues, NICSIM_DEFAULT_RING_SIZE, dev->mtu,
+		     false);
 	/*
 	 * Moderate as NICs do by default: an interrupt once 64 completions
 	 * are pending or 30 us after the first. One per completion costs the

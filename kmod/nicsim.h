@@ -80,9 +80,17 @@ struct nicsim_rxq {
 	u32 clean;			/* next descriptor to consume */
 	struct nicsim_rx_desc *desc;
 	dma_addr_t desc_dma;
-	struct page **pages;		/* buffer posted at each descriptor */
+	netmem_ref *bufs;		/* buffer posted at each descriptor */
 	struct page_pool *pp;
-	u32 buf_len;			/* frame bytes a buffer takes (MTU) */
+	/*
+	 * Header split: a header buffer at each descriptor too, from a pool
+	 * of its own; the frame buffers are payload only, and may be
+	 * memory the CPU cannot read (a dma-buf bound to the queue).
+	 */
+	bool hds;
+	struct page **hdrs;
+	struct page_pool *hdr_pp;
+	u32 buf_len;			/* bytes a buffer takes (the MTU's) */
 	u64 poll_ns;			/* start of the poll, with XDP only */
 	unsigned int buf_order;		/* buffer size: PAGE_SIZE << order */
 	struct xdp_rxq_info xdp_rxq;
@@ -180,6 +188,7 @@ struct nicsim_port {
 	u8 rss_key[NICSIM_RSS_KEY_SIZE];
 	u32 rss_indir[NICSIM_RSS_INDIR_SIZE];
 	struct ethtool_coalesce coalesce;	/* what ethtool -C set */
+	bool hds;			/* header split (tcp-data-split), RTNL */
 	/* flow steering rules, under RTNL; the device has its own copy */
 	unsigned int num_flow_rules;
 	struct nicsim_flow_rule flow_rules[NICSIM_FLOW_RULES];
@@ -215,6 +224,17 @@ static inline u32 nicsim_rx_buf_len(unsigned int mtu)
 	return mtu + VLAN_ETH_HLEN;
 }
 
+/*
+ * Header split: a header buffer is a page (headroom, headers and room for
+ * skb_shared_info: the skb is built around it), a payload buffer a page
+ * (the memory a dma-buf provider gives is in pages). The MTU keeps any
+ * whole frame within a header buffer: a frame the device cannot split
+ * goes there, readable.
+ */
+#define NICSIM_RX_HDR_LEN	(PAGE_SIZE - NICSIM_RX_HEADROOM - NICSIM_RX_SHINFO)
+#define NICSIM_HDS_MAX_MTU	min(NICSIM_RX_HDR_LEN - VLAN_ETH_HLEN,	\
+				    NICSIM_MAX_MTU)
+
 static inline unsigned int nicsim_rx_buf_order(unsigned int mtu)
 {
 	return get_order(NICSIM_RX_HEADROOM + nicsim_rx_buf_len(mtu) +
@@ -237,8 +257,9 @@ static inline unsigned int nicsim_rx_buf_order(unsigned int mtu)
 
 /* netdev.c */
 extern const struct net_device_ops nicsim_netdev_ops;
+extern const struct netdev_queue_mgmt_ops nicsim_queue_mgmt_ops;
 int nicsim_reconfigure(struct nicsim_port *port, unsigned int num_queues,
-		       u32 ring_size, unsigned int mtu);
+		       u32 ring_size, unsigned int mtu, bool hds);
 void nicsim_program_coalesce(struct nicsim_port *port);
 int nicsim_ports_create(struct nicsim_dev *ndev);
 void nicsim_ports_destroy(struct nicsim_dev *ndev);
@@ -262,8 +283,9 @@ void nicsim_txq_doorbell(struct nicsim_txq *txq);
 
 /* rx.c */
 int nicsim_rxq_alloc(struct nicsim_rxq *rxq, struct napi_struct *napi,
-		     unsigned int mtu);
+		     unsigned int mtu, bool hds, bool napi_live);
 void nicsim_rxq_start(struct nicsim_rxq *rxq, const struct nicsim_rxq *new);
+void nicsim_rxq_take(struct nicsim_rxq *old, struct nicsim_rxq *rxq);
 void nicsim_rxq_free(struct nicsim_rxq *rxq);
 int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		    int budget);

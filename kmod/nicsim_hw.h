@@ -127,6 +127,7 @@ struct nicsim_hw_queue {
 	u64 rx_oversize;		/* frame larger than the buffer */
 	u64 rx_csum_errors;		/* TCP/UDP checksum wrong */
 	u64 rx_vlan_stripped;
+	u64 rx_header_split;		/* TCP headers and payload apart */
 	u64 rx_dma_errors;
 };
 

@@ -14,6 +14,15 @@
 #include "nicsim.h"
 #include "trace.h"
 
+/* A buffer of the pool, or none when the rx_refill fault says so. */
+static netmem_ref nicsim_rx_alloc(struct nicsim_rxq *rxq,
+				  struct page_pool *pp)
+{
+	if (unlikely(should_fail(&rxq->port->hw->faults.rx_refill, 1)))
+		return 0;
+	return page_pool_alloc_netmems(pp, GFP_ATOMIC | __GFP_NOWARN);
+}
+
 /* Post fresh buffers to every free descriptor; returns how many. */
 static u32 nicsim_rxq_fill(struct nicsim_rxq *rxq)
 {
@@ -22,22 +31,36 @@ static u32 nicsim_rxq_fill(struct nicsim_rxq *rxq)
 	while (rxq->tail - rxq->clean < rxq->size) {
 		u32 idx = rxq->tail & (rxq->size - 1);
 		struct nicsim_rx_desc *desc = &rxq->desc[idx];
-		struct page *page;
+		netmem_ref buf, hdr = 0;
 
-		if (unlikely(should_fail(&rxq->port->hw->faults.rx_refill, 1)))
-			page = NULL;
-		else
-			page = page_pool_dev_alloc_pages(rxq->pp);
-		if (unlikely(!page)) {
+		buf = nicsim_rx_alloc(rxq, rxq->pp);
+		if (buf && rxq->hds) {
+			hdr = nicsim_rx_alloc(rxq, rxq->hdr_pp);
+			if (!hdr) {
+				page_pool_put_full_netmem(rxq->pp, buf, false);
+				buf = 0;
+			}
+		}
+		if (unlikely(!buf)) {
 			u64_stats_update_begin(&rxq->syncp);
 			u64_stats_inc(&rxq->alloc_errors);
 			u64_stats_update_end(&rxq->syncp);
 			break;
 		}
-		rxq->pages[idx] = page;
-		desc->addr = cpu_to_le64(page_pool_get_dma_addr(page) +
-					 NICSIM_RX_HEADROOM);
+		rxq->bufs[idx] = buf;
+		/* with header split, the payload takes the whole buffer */
+		desc->addr = cpu_to_le64(page_pool_get_dma_addr_netmem(buf) +
+					 rxq->pp->p.offset);
 		desc->buf_len = cpu_to_le16(rxq->buf_len);
+		if (hdr) {
+			rxq->hdrs[idx] = netmem_to_page(hdr);
+			desc->hdr_addr =
+				cpu_to_le64(page_pool_get_dma_addr_netmem(hdr) +
+					    NICSIM_RX_HEADROOM);
+			desc->hdr_buf_len = cpu_to_le16(NICSIM_RX_HDR_LEN);
+		} else {
+			desc->hdr_addr = 0;
+		}
 		desc->status = 0;
 		rxq->tail++;
 		posted++;
@@ -94,16 +117,90 @@ static void nicsim_rx_hash(struct net_device *dev, struct sk_buff *skb,
 		     PKT_HASH_TYPE_L4 : PKT_HASH_TYPE_L3);
 }
 
+/* Did the device verify the frame's checksum, and may the stack trust it? */
+static bool nicsim_rx_csum_ok(struct net_device *dev, u16 status)
+{
+	return (dev->features & NETIF_F_RXCSUM) &&
+	       (status & (NICSIM_RXD_STS_L4CSUM | NICSIM_RXD_STS_L4CSUM_ERR)) ==
+	       NICSIM_RXD_STS_L4CSUM;
+}
+
 /* A checksum the device verified spares the stack; anything else not. */
 static bool nicsim_rx_csum(struct net_device *dev, struct sk_buff *skb,
 			   u16 status)
 {
-	if (!(dev->features & NETIF_F_RXCSUM) ||
-	    (status & (NICSIM_RXD_STS_L4CSUM | NICSIM_RXD_STS_L4CSUM_ERR)) !=
-	    NICSIM_RXD_STS_L4CSUM)
+	if (!nicsim_rx_csum_ok(dev, status))
 		return false;
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
 	return true;
+}
+
+/* Without header split: the skb around the frame's buffer, or NULL. */
+static struct sk_buff *nicsim_rx_build_skb(struct nicsim_rxq *rxq,
+					   struct page *page,
+					   const struct nicsim_xdp_buff *nxdp,
+					   u32 offset, u32 len, u32 metasize)
+{
+	struct sk_buff *skb;
+
+	nicsim_rx_stamp(rxq, page_address(page), nxdp);
+	skb = napi_build_skb(page_address(page), PAGE_SIZE << rxq->buf_order);
+	if (unlikely(!skb)) {
+		page_pool_recycle_direct(rxq->pp, page);
+		return NULL;
+	}
+	skb_mark_for_recycle(skb);
+	skb_reserve(skb, offset);
+	skb_put(skb, len);
+	if (metasize)
+		skb_metadata_set(skb, metasize);
+	return skb;
+}
+
+/*
+ * Header split: the skb is built around the header buffer, with the
+ * payload buffer as its fragment. A frame whose headers did not fit the
+ * header buffer has none the stack could read here (its payload buffer
+ * may be unreadable), and is discarded. NULL if the frame was dropped.
+ */
+static struct sk_buff *nicsim_rx_hds_skb(struct nicsim_rxq *rxq,
+					 const struct nicsim_xdp_buff *nxdp,
+					 struct page *hdr, u32 hlen,
+					 netmem_ref buf, u32 len)
+{
+	struct sk_buff *skb;
+
+	if (unlikely(hlen > NICSIM_RX_HDR_LEN || len > rxq->buf_len))
+		netdev_warn_once(rxq->port->netdev, "queue %u: descriptor %u reports %u + %u bytes for %u-byte buffers\n",
+				 rxq->qid, nxdp->desc_idx, hlen, len,
+				 rxq->buf_len);
+	if (unlikely(!(nxdp->status & NICSIM_RXD_STS_HDR) || hlen < ETH_HLEN ||
+		     hlen > NICSIM_RX_HDR_LEN || len > rxq->buf_len))
+		goto drop;
+	/* the stack cannot check a sum over memory it cannot read */
+	if (len && netmem_is_net_iov(buf) &&
+	    !nicsim_rx_csum_ok(rxq->port->netdev, nxdp->status))
+		goto drop;
+	page_pool_dma_sync_for_cpu(rxq->hdr_pp, hdr, 0, hlen);
+	nicsim_rx_stamp(rxq, page_address(hdr), nxdp);
+	skb = napi_build_skb(page_address(hdr), PAGE_SIZE);
+	if (unlikely(!skb))
+		goto drop;
+	skb_mark_for_recycle(skb);
+	skb_reserve(skb, NICSIM_RX_HEADROOM);
+	skb_put(skb, hlen);
+	if (len) {
+		page_pool_dma_sync_netmem_for_cpu(rxq->pp, buf, 0, len);
+		skb_add_rx_frag_netmem(skb, 0, buf, 0, len, PAGE_SIZE);
+	} else {
+		page_pool_put_full_netmem(rxq->pp, buf, true);
+	}
+	return skb;
+
+drop:
+	page_pool_put_full_netmem(rxq->pp, buf, true);
+	page_pool_recycle_direct(rxq->hdr_pp, hdr);
+	return NULL;
 }
 
 int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
@@ -123,10 +220,11 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 	while (work < budget) {
 		u32 idx = rxq->clean & (rxq->size - 1);
 		struct nicsim_rx_desc *desc = &rxq->desc[idx];
-		u32 len, offset = NICSIM_RX_HEADROOM, metasize = 0;
+		u32 len, hlen, offset = NICSIM_RX_HEADROOM, metasize = 0;
 		struct nicsim_xdp_buff nxdp;
+		struct page *page, *hdr;
 		struct sk_buff *skb;
-		struct page *page;
+		netmem_ref buf;
 
 		if (rxq->clean == rxq->tail ||
 		    !(READ_ONCE(desc->status) & cpu_to_le16(NICSIM_RXD_STS_DD)))
@@ -134,6 +232,7 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		dma_rmb();	/* status before the rest of the write-back */
 
 		len = le16_to_cpu(desc->len);
+		hlen = rxq->hds ? le16_to_cpu(desc->hdr_len) : 0;
 		nxdp.status = le16_to_cpu(desc->status);
 		nxdp.vlan_tci = le16_to_cpu(desc->vlan_tci);
 		nxdp.rxq = rxq;
@@ -143,40 +242,43 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		nxdp.seq = le64_to_cpu(desc->seq);
 		nxdp.dma_tstamp = le64_to_cpu(desc->tstamp);
 		nxdp.hwts = le64_to_cpu(desc->hwts);
-		trace_nicsim_rx_desc(dev, rxq->qid, idx, len, nxdp.seq,
+		trace_nicsim_rx_desc(dev, rxq->qid, idx, hlen + len, nxdp.seq,
 				     nxdp.dma_tstamp);
 
-		page = rxq->pages[idx];
-		rxq->pages[idx] = NULL;
+		buf = rxq->bufs[idx];
+		rxq->bufs[idx] = 0;
 		rxq->clean++;
 		work++;
-		/* the buffer's bounds are the driver's, whatever the device says */
-		if (unlikely(len < ETH_HLEN || len > rxq->buf_len)) {
-			netdev_warn_once(dev, "queue %u: descriptor %u reports %u bytes for a %u-byte buffer\n",
-					 rxq->qid, idx, len, rxq->buf_len);
-			page_pool_recycle_direct(rxq->pp, page);
+		if (rxq->hds) {
+			hdr = rxq->hdrs[idx];
+			rxq->hdrs[idx] = NULL;
+			skb = nicsim_rx_hds_skb(rxq, &nxdp, hdr, hlen, buf,
+						len);
+		} else {
+			page = netmem_to_page(buf);
+			/* the buffer's bounds are the driver's, whatever it says */
+			if (unlikely(len < ETH_HLEN || len > rxq->buf_len)) {
+				netdev_warn_once(dev, "queue %u: descriptor %u reports %u bytes for a %u-byte buffer\n",
+						 rxq->qid, idx, len, rxq->buf_len);
+				page_pool_recycle_direct(rxq->pp, page);
+				discards++;
+				continue;
+			}
+			page_pool_dma_sync_for_cpu(rxq->pp, page, 0, len);
+
+			if (prog && !nicsim_run_xdp(rxq, prog, page, &nxdp,
+						    &offset, &len, &metasize,
+						    &xdp_flush))
+				continue;
+
+			skb = nicsim_rx_build_skb(rxq, page, &nxdp, offset,
+						  len, metasize);
+		}
+		if (!skb) {
 			discards++;
 			continue;
 		}
-		page_pool_dma_sync_for_cpu(rxq->pp, page, 0, len);
-
-		if (prog && !nicsim_run_xdp(rxq, prog, page, &nxdp, &offset,
-					    &len, &metasize, &xdp_flush))
-			continue;
-
-		nicsim_rx_stamp(rxq, page_address(page), &nxdp);
-		skb = napi_build_skb(page_address(page),
-				     PAGE_SIZE << rxq->buf_order);
-		if (unlikely(!skb)) {
-			page_pool_recycle_direct(rxq->pp, page);
-			discards++;
-			continue;
-		}
-		skb_mark_for_recycle(skb);
-		skb_reserve(skb, offset);
-		skb_put(skb, len);
-		if (metasize)
-			skb_metadata_set(skb, metasize);
+		len = skb->len;
 		nicsim_rx_hash(dev, skb, nxdp.rss_hash, nxdp.rss_type);
 		if (nicsim_rx_csum(dev, skb, nxdp.status))
 			csum_ok++;
@@ -252,10 +354,14 @@ irqreturn_t nicsim_irq_handler(int irq, void *data)
 /*
  * Allocate a ring of rxq->size entries for @mtu into @rxq, which may be a
  * spare copy of a live queue, and fill it with buffers: nothing reaches
- * the device here.
+ * the device here. With header split (@hds), the payload buffers come
+ * from the memory provider bound to the queue, if any (a dma-buf), and
+ * the headers from a pool of pages of their own. The pools recycle
+ * directly into their cache from @napi's polls, unless @napi_live: a pool
+ * destroyed while its NAPI runs might race with it.
  */
 int nicsim_rxq_alloc(struct nicsim_rxq *rxq, struct napi_struct *napi,
-		     unsigned int mtu)
+		     unsigned int mtu, bool hds, bool napi_live)
 {
 	struct page_pool_params pp_params = {
 		.flags		= PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,
@@ -263,7 +369,7 @@ int nicsim_rxq_alloc(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		.pool_size	= rxq->size,
 		.nid		= NUMA_NO_NODE,
 		.dev		= &rxq->port->ndev->dev,
-		.napi		= napi,
+		.napi		= napi_live ? NULL : napi,
 		.dma_dir	= DMA_BIDIRECTIONAL,
 		.max_len	= nicsim_rx_buf_len(mtu),
 		.offset		= NICSIM_RX_HEADROOM,
@@ -273,13 +379,31 @@ int nicsim_rxq_alloc(struct nicsim_rxq *rxq, struct napi_struct *napi,
 	struct device *dma_dev = &rxq->port->ndev->dev;
 	int err;
 
+	rxq->hds = hds;
+	if (hds) {
+		struct page_pool_params hdr_params = pp_params;
+
+		hdr_params.order = 0;
+		hdr_params.dma_dir = DMA_FROM_DEVICE;
+		hdr_params.max_len = NICSIM_RX_HDR_LEN;
+		rxq->hdr_pp = page_pool_create(&hdr_params);
+		if (IS_ERR(rxq->hdr_pp)) {
+			err = PTR_ERR(rxq->hdr_pp);
+			rxq->hdr_pp = NULL;
+			return err;
+		}
+		pp_params.flags |= PP_FLAG_ALLOW_UNREADABLE_NETMEM;
+		pp_params.order = 0;
+		pp_params.dma_dir = DMA_FROM_DEVICE;
+		pp_params.offset = 0;
+	}
 	rxq->buf_len = pp_params.max_len;
 	rxq->buf_order = pp_params.order;
 	rxq->pp = page_pool_create(&pp_params);
 	if (IS_ERR(rxq->pp)) {
 		err = PTR_ERR(rxq->pp);
 		rxq->pp = NULL;
-		return err;
+		goto err_destroy_hdr_pool;
 	}
 	err = xdp_rxq_info_reg(&rxq->xdp_rxq, rxq->port->netdev, rxq->qid,
 			       napi->napi_id);
@@ -290,46 +414,64 @@ int nicsim_rxq_alloc(struct nicsim_rxq *rxq, struct napi_struct *napi,
 	if (err)
 		goto err_unreg_rxq;
 
-	rxq->pages = kcalloc(rxq->size, sizeof(*rxq->pages), GFP_KERNEL);
-	if (!rxq->pages) {
-		err = -ENOMEM;
+	err = -ENOMEM;
+	rxq->bufs = kcalloc(rxq->size, sizeof(*rxq->bufs), GFP_KERNEL);
+	if (!rxq->bufs)
 		goto err_unreg_rxq;
+	if (hds) {
+		rxq->hdrs = kcalloc(rxq->size, sizeof(*rxq->hdrs), GFP_KERNEL);
+		if (!rxq->hdrs)
+			goto err_free_bufs;
 	}
 	rxq->desc = dma_alloc_coherent(dma_dev, rxq->size * sizeof(*rxq->desc),
 				       &rxq->desc_dma, GFP_KERNEL);
-	if (!rxq->desc) {
-		err = -ENOMEM;
-		goto err_free_pages;
-	}
+	if (!rxq->desc)
+		goto err_free_bufs;
 	rxq->tail = 0;
 	rxq->clean = 0;
 	nicsim_rxq_fill(rxq);
 	return 0;
 
-err_free_pages:
-	kfree(rxq->pages);
-	rxq->pages = NULL;
+err_free_bufs:
+	kfree(rxq->hdrs);
+	rxq->hdrs = NULL;
+	kfree(rxq->bufs);
+	rxq->bufs = NULL;
 err_unreg_rxq:
 	xdp_rxq_info_unreg(&rxq->xdp_rxq);
 err_destroy_pool:
 	page_pool_destroy(rxq->pp);
 	rxq->pp = NULL;
+err_destroy_hdr_pool:
+	if (rxq->hdr_pp)
+		page_pool_destroy(rxq->hdr_pp);
+	rxq->hdr_pp = NULL;
 	return err;
+}
+
+/* The ring and its buffers: what moves between a queue and a spare copy. */
+static void nicsim_rxq_ring_copy(struct nicsim_rxq *dst,
+				 const struct nicsim_rxq *src)
+{
+	dst->size = src->size;
+	dst->tail = src->tail;
+	dst->clean = src->clean;
+	dst->desc = src->desc;
+	dst->desc_dma = src->desc_dma;
+	dst->bufs = src->bufs;
+	dst->pp = src->pp;
+	dst->hds = src->hds;
+	dst->hdrs = src->hdrs;
+	dst->hdr_pp = src->hdr_pp;
+	dst->buf_len = src->buf_len;
+	dst->buf_order = src->buf_order;
+	dst->xdp_rxq = src->xdp_rxq;
 }
 
 /* Take over the ring allocated in @new, give it and its buffers to the device. */
 void nicsim_rxq_start(struct nicsim_rxq *rxq, const struct nicsim_rxq *new)
 {
-	rxq->size = new->size;
-	rxq->tail = new->tail;
-	rxq->clean = new->clean;
-	rxq->desc = new->desc;
-	rxq->desc_dma = new->desc_dma;
-	rxq->pages = new->pages;
-	rxq->pp = new->pp;
-	rxq->buf_len = new->buf_len;
-	rxq->buf_order = new->buf_order;
-	rxq->xdp_rxq = new->xdp_rxq;
+	nicsim_rxq_ring_copy(rxq, new);
 	/* what filling the new ring could not allocate */
 	u64_stats_update_begin(&rxq->syncp);
 	u64_stats_add(&rxq->alloc_errors, u64_stats_read(&new->alloc_errors));
@@ -337,6 +479,39 @@ void nicsim_rxq_start(struct nicsim_rxq *rxq, const struct nicsim_rxq *new)
 	nicsim_hw_rxr_enable(rxq->hwq, rxq->desc_dma, rxq->size);
 	if (rxq->tail != rxq->clean)
 		nicsim_rxq_doorbell(rxq, rxq->tail - rxq->clean);
+}
+
+/*
+ * Move the ring of a stopped queue (the device no longer uses it, its
+ * NAPI is disabled) to @old, for nicsim_rxq_free(). Frames the device
+ * completed that no poll took are counted as discards here, in the
+ * queue's statistics, which stay with the queue.
+ */
+void nicsim_rxq_take(struct nicsim_rxq *old, struct nicsim_rxq *rxq)
+{
+	unsigned int discards = 0;
+	u32 i;
+
+	for (i = rxq->clean; i != rxq->tail; i++)
+		if (rxq->desc[i & (rxq->size - 1)].status &
+		    cpu_to_le16(NICSIM_RXD_STS_DD))
+			discards++;
+	u64_stats_update_begin(&rxq->syncp);
+	u64_stats_add(&rxq->discards, discards);
+	u64_stats_update_end(&rxq->syncp);
+
+	u64_stats_init(&old->syncp);
+	old->port = rxq->port;
+	old->hwq = rxq->hwq;
+	old->qid = rxq->qid;
+	nicsim_rxq_ring_copy(old, rxq);
+	rxq->desc = NULL;
+	rxq->bufs = NULL;
+	rxq->hdrs = NULL;
+	rxq->pp = NULL;
+	rxq->hdr_pp = NULL;
+	rxq->tail = 0;
+	rxq->clean = 0;
 }
 
 /*
@@ -354,8 +529,13 @@ void nicsim_rxq_free(struct nicsim_rxq *rxq)
 
 		if (rxq->desc[idx].status & cpu_to_le16(NICSIM_RXD_STS_DD))
 			discards++;
-		page_pool_put_full_page(rxq->pp, rxq->pages[idx], false);
-		rxq->pages[idx] = NULL;
+		page_pool_put_full_netmem(rxq->pp, rxq->bufs[idx], false);
+		rxq->bufs[idx] = 0;
+		if (rxq->hds) {
+			page_pool_put_full_page(rxq->hdr_pp, rxq->hdrs[idx],
+						false);
+			rxq->hdrs[idx] = NULL;
+		}
 	}
 	if (discards) {
 		u64_stats_update_begin(&rxq->syncp);
@@ -365,9 +545,14 @@ void nicsim_rxq_free(struct nicsim_rxq *rxq)
 	dma_free_coherent(dma_dev, rxq->size * sizeof(*rxq->desc), rxq->desc,
 			  rxq->desc_dma);
 	rxq->desc = NULL;
-	kfree(rxq->pages);
-	rxq->pages = NULL;
+	kfree(rxq->bufs);
+	rxq->bufs = NULL;
+	kfree(rxq->hdrs);
+	rxq->hdrs = NULL;
 	xdp_rxq_info_unreg(&rxq->xdp_rxq);
 	page_pool_destroy(rxq->pp);
 	rxq->pp = NULL;
+	if (rxq->hdr_pp)
+		page_pool_destroy(rxq->hdr_pp);
+	rxq->hdr_pp = NULL;
 }

@@ -29,6 +29,11 @@ int nicsim_bpf(struct net_device *dev, struct netdev_bpf *bpf)
 					       dev->mtu, NICSIM_XDP_MAX_MTU);
 			return -EINVAL;
 		}
+		if (bpf->prog && port->hds) {
+			NL_SET_ERR_MSG_MOD(bpf->extack,
+					   "XDP needs each frame in one buffer: turn tcp-data-split off");
+			return -EINVAL;
+		}
 		old = rcu_replace_pointer(port->xdp_prog, bpf->prog,
 					  lockdep_rtnl_is_held());
 		if (old)

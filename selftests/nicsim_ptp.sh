@@ -195,15 +195,15 @@ frequency() {
 
 	r=$(rate "$PHC1")
 	ktap_print_msg "nominal: $r ppb"
-	near "$r" 0 100000 || ok=1
+	near "$r" 0 20000 || ok=1
 	phc_ctl "$PHC1" freq 20000000 >/dev/null || return 1
 	r=$(rate "$PHC1")
 	ktap_print_msg "adjfine +20000000 ppb: $r ppb"
-	near "$r" 20000000 100000 || ok=1
+	near "$r" 20000000 20000 || ok=1
 	echo -1000000 >"$dbg/port1/phc_drift_ppb" || return 1
 	r=$(rate "$PHC1")
 	ktap_print_msg "and an oscillator 1000000 ppb slow: $r ppb"
-	near "$r" 19000000 100000 || ok=1
+	near "$r" 19000000 20000 || ok=1
 	phc_ctl "$PHC1" freq 0 >/dev/null
 	echo 0 >"$dbg/port1/phc_drift_ppb"
 	if echo 2000000 >"$dbg/port1/phc_drift_ppb" 2>/dev/null; then
