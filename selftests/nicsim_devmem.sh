@@ -136,7 +136,7 @@ devmem() {
 	[ $rc -eq 0 ] && grep -q "^total_received=$BYTES$" "$tmp/log" &&
 		! grep -q "Failed validation" "$tmp/log"
 }
-ktap_test_result "ncdevmem: a TCP stream received into a udmabuf bound to queues 2-3, every byte checked" \
+ktap_test_result "ncdevmem: a TCP stream into a udmabuf on queues 2-3, every byte checked" \
 	devmem
 
 after() {
