@@ -169,8 +169,8 @@ faults_on() {
 		echo -1 >"$f/times"
 		echo 1 >"$f/probability"
 	done
-	echo page_pool_alloc_pages >"$DBGFS/fail_function/inject"
-	echo 0 >"$DBGFS/fail_function/page_pool_alloc_pages/retval"
+	echo page_pool_alloc_netmems >"$DBGFS/fail_function/inject"
+	echo 0 >"$DBGFS/fail_function/page_pool_alloc_netmems/retval"
 	for f in "$DBGFS/fail_function" "$DBGFS/failslab" "$DBGFS/fail_page_alloc"; do
 		echo 0 >"$f/verbose"
 		echo N >"$f/task-filter"

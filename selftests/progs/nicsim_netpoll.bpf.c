@@ -67,7 +67,7 @@ int BPF_PROG(return_frame_rx_napi, struct xdp_frame *frame)
 	return 0;
 }
 
-SEC("fentry/page_pool_alloc_pages")
+SEC("fentry/page_pool_alloc_netmems")
 int BPF_PROG(pp_alloc, struct page_pool *pool, gfp_t gfp)
 {
 	count_if_netpoll(&pp_calls);
