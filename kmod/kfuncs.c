@@ -86,8 +86,10 @@ static int nicsim_skb_stamp(const struct sk_buff *skb,
 
 	if (!skb->head_frag || !skb->pp_recycle)
 		return -ENODEV;
+	/* a buffer is a page_pool page, or a fragment of one */
 	page = virt_to_head_page(skb->head);
-	if (!page_pool_page_is_pp(page) || skb->head != page_address(page))
+	if (!page_pool_page_is_pp(page) ||
+	    (skb->head - (u8 *)page_address(page)) % NICSIM_RX_FRAG_SIZE)
 		return -ENODEV;
 	/*
 	 * A pool whose port is gone points at the loopback device, or at

@@ -71,6 +71,12 @@ struct nicsim_txq {
 	u64_stats_t bytes;
 };
 
+/* An RX buffer: a page_pool allocation, or a fragment of one. */
+struct nicsim_rx_buf {
+	netmem_ref netmem;
+	u32 offset;			/* of the fragment in the netmem */
+};
+
 struct nicsim_rxq {
 	struct nicsim_port *port;
 	struct nicsim_hw_queue *hwq;
@@ -80,7 +86,7 @@ struct nicsim_rxq {
 	u32 clean;			/* next descriptor to consume */
 	struct nicsim_rx_desc *desc;
 	dma_addr_t desc_dma;
-	netmem_ref *bufs;		/* buffer posted at each descriptor */
+	struct nicsim_rx_buf *bufs;	/* buffer posted at each descriptor */
 	struct page_pool *pp;
 	/*
 	 * Header split: a header buffer at each descriptor too, from a pool
@@ -93,6 +99,7 @@ struct nicsim_rxq {
 	u32 buf_len;			/* bytes a buffer takes (the MTU's) */
 	u64 poll_ns;			/* start of the poll, with XDP only */
 	unsigned int buf_order;		/* buffer size: PAGE_SIZE << order */
+	bool frags;			/* NICSIM_RX_FRAG_SIZE buffers instead */
 	struct xdp_rxq_info xdp_rxq;
 
 	struct u64_stats_sync syncp;
@@ -199,6 +206,8 @@ struct nicsim_port {
 	bool tstamp_tx;			/* TX time stamps for skbs that ask */
 	bool tstamp_rx;			/* RX time stamps on every skb */
 	struct bpf_prog __rcu *xdp_prog;
+	/* new RX rings are of whole pages, for XDP (RTNL) */
+	bool xdp_rings;
 	struct nicsim_qpair qp[NICSIM_MAX_QUEUES];
 };
 
@@ -239,6 +248,23 @@ static inline unsigned int nicsim_rx_buf_order(unsigned int mtu)
 {
 	return get_order(NICSIM_RX_HEADROOM + nicsim_rx_buf_len(mtu) +
 			 NICSIM_RX_SHINFO);
+}
+
+/*
+ * Without XDP or header split, a frame of an MTU up to 1646 (x86-64)
+ * takes half a page: a page_pool fragment with the stack's usual headroom,
+ * the skb built around it. An skb's truesize is then half a page's, and a
+ * socket's receive buffer holds twice the frames (a packet socket's
+ * default one, about 100 frames of a page each, overflows under bursts
+ * that a NIC's driver delivers whole).
+ */
+#define NICSIM_RX_FRAG_SIZE	2048
+#define NICSIM_RX_FRAG_HEADROOM	(NET_SKB_PAD + NET_IP_ALIGN)
+
+static inline bool nicsim_rx_frag_fits(unsigned int mtu)
+{
+	return NICSIM_RX_FRAG_HEADROOM + nicsim_rx_buf_len(mtu) +
+	       NICSIM_RX_SHINFO <= NICSIM_RX_FRAG_SIZE;
 }
 
 /* An skb takes its head and its fragments; stop before one may not fit. */

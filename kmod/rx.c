@@ -14,13 +14,22 @@
 #include "nicsim.h"
 #include "trace.h"
 
-/* A buffer of the pool, or none when the rx_refill fault says so. */
-static netmem_ref nicsim_rx_alloc(struct nicsim_rxq *rxq,
-				  struct page_pool *pp)
+/*
+ * A buffer of @pp, a NICSIM_RX_FRAG_SIZE fragment of one if @offset is
+ * given (where it starts, for *@offset), or none when the rx_refill fault
+ * says so.
+ */
+static netmem_ref nicsim_rx_alloc(struct nicsim_rxq *rxq, struct page_pool *pp,
+				  unsigned int *offset)
 {
+	const gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN;
+
 	if (unlikely(should_fail(&rxq->port->hw->faults.rx_refill, 1)))
 		return 0;
-	return page_pool_alloc_netmems(pp, GFP_ATOMIC | __GFP_NOWARN);
+	if (offset)
+		return page_pool_alloc_frag_netmem(pp, offset,
+						   NICSIM_RX_FRAG_SIZE, gfp);
+	return page_pool_alloc_netmems(pp, gfp);
 }
 
 /* Post fresh buffers to every free descriptor; returns how many. */
@@ -31,11 +40,13 @@ static u32 nicsim_rxq_fill(struct nicsim_rxq *rxq)
 	while (rxq->tail - rxq->clean < rxq->size) {
 		u32 idx = rxq->tail & (rxq->size - 1);
 		struct nicsim_rx_desc *desc = &rxq->desc[idx];
+		unsigned int offset = 0;
 		netmem_ref buf, hdr = 0;
 
-		buf = nicsim_rx_alloc(rxq, rxq->pp);
+		buf = nicsim_rx_alloc(rxq, rxq->pp,
+				      rxq->frags ? &offset : NULL);
 		if (buf && rxq->hds) {
-			hdr = nicsim_rx_alloc(rxq, rxq->hdr_pp);
+			hdr = nicsim_rx_alloc(rxq, rxq->hdr_pp, NULL);
 			if (!hdr) {
 				page_pool_put_full_netmem(rxq->pp, buf, false);
 				buf = 0;
@@ -47,10 +58,11 @@ static u32 nicsim_rxq_fill(struct nicsim_rxq *rxq)
 			u64_stats_update_end(&rxq->syncp);
 			break;
 		}
-		rxq->bufs[idx] = buf;
-		/* with header split, the payload takes the whole buffer */
+		rxq->bufs[idx].netmem = buf;
+		rxq->bufs[idx].offset = offset;
+		/* the pool's offset is the headroom; none for HDS payload */
 		desc->addr = cpu_to_le64(page_pool_get_dma_addr_netmem(buf) +
-					 rxq->pp->p.offset);
+					 offset + rxq->pp->p.offset);
 		desc->buf_len = cpu_to_le16(rxq->buf_len);
 		if (hdr) {
 			rxq->hdrs[idx] = netmem_to_page(hdr);
@@ -100,6 +112,7 @@ static void nicsim_rx_stamp(const struct nicsim_rxq *rxq, void *va,
 	struct nicsim_rx_stamp *st = va;
 
 	BUILD_BUG_ON(sizeof(*st) > sizeof(struct xdp_frame));
+	BUILD_BUG_ON(sizeof(*st) > NICSIM_RX_FRAG_HEADROOM);
 	st->ifindex = rxq->port->netdev->ifindex;
 	st->queue = rxq->qid;
 	st->desc_idx = nxdp->desc_idx;
@@ -135,16 +148,21 @@ static bool nicsim_rx_csum(struct net_device *dev, struct sk_buff *skb,
 	return true;
 }
 
-/* Without header split: the skb around the frame's buffer, or NULL. */
+/*
+ * Without header split: the skb around the frame's buffer, which starts
+ * @buf_offset into @page, or NULL.
+ */
 static struct sk_buff *nicsim_rx_build_skb(struct nicsim_rxq *rxq,
-					   struct page *page,
+					   struct page *page, u32 buf_offset,
 					   const struct nicsim_xdp_buff *nxdp,
 					   u32 offset, u32 len, u32 metasize)
 {
+	void *va = page_address(page) + buf_offset;
 	struct sk_buff *skb;
 
-	nicsim_rx_stamp(rxq, page_address(page), nxdp);
-	skb = napi_build_skb(page_address(page), PAGE_SIZE << rxq->buf_order);
+	nicsim_rx_stamp(rxq, va, nxdp);
+	skb = napi_build_skb(va, rxq->frags ? NICSIM_RX_FRAG_SIZE :
+			     PAGE_SIZE << rxq->buf_order);
 	if (unlikely(!skb)) {
 		page_pool_recycle_direct(rxq->pp, page);
 		return NULL;
@@ -220,11 +238,11 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 	while (work < budget) {
 		u32 idx = rxq->clean & (rxq->size - 1);
 		struct nicsim_rx_desc *desc = &rxq->desc[idx];
-		u32 len, hlen, offset = NICSIM_RX_HEADROOM, metasize = 0;
+		u32 len, hlen, offset = rxq->pp->p.offset, metasize = 0;
 		struct nicsim_xdp_buff nxdp;
+		struct nicsim_rx_buf buf;
 		struct page *page, *hdr;
 		struct sk_buff *skb;
-		netmem_ref buf;
 
 		if (rxq->clean == rxq->tail ||
 		    !(READ_ONCE(desc->status) & cpu_to_le16(NICSIM_RXD_STS_DD)))
@@ -246,16 +264,16 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 				     nxdp.dma_tstamp);
 
 		buf = rxq->bufs[idx];
-		rxq->bufs[idx] = 0;
+		rxq->bufs[idx].netmem = 0;
 		rxq->clean++;
 		work++;
 		if (rxq->hds) {
 			hdr = rxq->hdrs[idx];
 			rxq->hdrs[idx] = NULL;
-			skb = nicsim_rx_hds_skb(rxq, &nxdp, hdr, hlen, buf,
-						len);
+			skb = nicsim_rx_hds_skb(rxq, &nxdp, hdr, hlen,
+						buf.netmem, len);
 		} else {
-			page = netmem_to_page(buf);
+			page = netmem_to_page(buf.netmem);
 			/* the buffer's bounds are the driver's, whatever it says */
 			if (unlikely(len < ETH_HLEN || len > rxq->buf_len)) {
 				netdev_warn_once(dev, "queue %u: descriptor %u reports %u bytes for a %u-byte buffer\n",
@@ -264,15 +282,17 @@ int nicsim_rxq_poll(struct nicsim_rxq *rxq, struct napi_struct *napi,
 				discards++;
 				continue;
 			}
-			page_pool_dma_sync_for_cpu(rxq->pp, page, 0, len);
+			page_pool_dma_sync_for_cpu(rxq->pp, page, buf.offset,
+						   len);
 
+			/* XDP's rings are of whole pages (buf.offset is 0) */
 			if (prog && !nicsim_run_xdp(rxq, prog, page, &nxdp,
 						    &offset, &len, &metasize,
 						    &xdp_flush))
 				continue;
 
-			skb = nicsim_rx_build_skb(rxq, page, &nxdp, offset,
-						  len, metasize);
+			skb = nicsim_rx_build_skb(rxq, page, buf.offset, &nxdp,
+						  offset, len, metasize);
 		}
 		if (!skb) {
 			discards++;
@@ -398,6 +418,16 @@ int nicsim_rxq_alloc(struct nicsim_rxq *rxq, struct napi_struct *napi,
 		pp_params.offset = 0;
 	}
 	rxq->buf_len = pp_params.max_len;
+	/*
+	 * Half-page fragments, each with its own headroom: the pool syncs
+	 * the page from the first one's frame to its end for the device.
+	 */
+	rxq->frags = !hds && !rxq->port->xdp_rings && nicsim_rx_frag_fits(mtu);
+	if (rxq->frags) {
+		pp_params.order = 0;
+		pp_params.offset = NICSIM_RX_FRAG_HEADROOM;
+		pp_params.max_len = PAGE_SIZE - NICSIM_RX_FRAG_HEADROOM;
+	}
 	rxq->buf_order = pp_params.order;
 	rxq->pp = page_pool_create(&pp_params);
 	if (IS_ERR(rxq->pp)) {
@@ -465,6 +495,7 @@ static void nicsim_rxq_ring_copy(struct nicsim_rxq *dst,
 	dst->hdr_pp = src->hdr_pp;
 	dst->buf_len = src->buf_len;
 	dst->buf_order = src->buf_order;
+	dst->frags = src->frags;
 	dst->xdp_rxq = src->xdp_rxq;
 }
 
@@ -529,8 +560,9 @@ void nicsim_rxq_free(struct nicsim_rxq *rxq)
 
 		if (rxq->desc[idx].status & cpu_to_le16(NICSIM_RXD_STS_DD))
 			discards++;
-		page_pool_put_full_netmem(rxq->pp, rxq->bufs[idx], false);
-		rxq->bufs[idx] = 0;
+		page_pool_put_full_netmem(rxq->pp, rxq->bufs[idx].netmem,
+					  false);
+		rxq->bufs[idx].netmem = 0;
 		if (rxq->hds) {
 			page_pool_put_full_page(rxq->hdr_pp, rxq->hdrs[idx],
 						false);

@@ -16,10 +16,29 @@
 #include "nicsim.h"
 #include "trace.h"
 
+/*
+ * XDP runs on RX rings of whole pages with XDP_PACKET_HEADROOM, the stack
+ * alone on half-page fragments where the MTU allows (nicsim.h): the first
+ * program attached, or the last detached, has a running port swap its
+ * rings.
+ */
+static int nicsim_xdp_rings(struct nicsim_port *port, bool xdp)
+{
+	struct net_device *dev = port->netdev;
+	bool frags = !xdp && !port->hds && nicsim_rx_frag_fits(dev->mtu);
+
+	port->xdp_rings = xdp;
+	if (!netif_running(dev) || port->qp[0].rxq.frags == frags)
+		return 0;
+	return nicsim_reconfigure(port, port->num_queues, port->ring_size,
+				  dev->mtu, port->hds);
+}
+
 int nicsim_bpf(struct net_device *dev, struct netdev_bpf *bpf)
 {
 	struct nicsim_port *port = netdev_priv(dev);
 	struct bpf_prog *old;
+	int err;
 
 	switch (bpf->command) {
 	case XDP_SETUP_PROG:
@@ -34,10 +53,24 @@ int nicsim_bpf(struct net_device *dev, struct netdev_bpf *bpf)
 					   "XDP needs each frame in one buffer: turn tcp-data-split off");
 			return -EINVAL;
 		}
+		/* the rings for XDP before it runs */
+		if (bpf->prog && !port->xdp_rings) {
+			err = nicsim_xdp_rings(port, true);
+			if (err) {
+				port->xdp_rings = false;
+				NL_SET_ERR_MSG_MOD(bpf->extack,
+						   "cannot allocate the RX rings XDP needs");
+				return err;
+			}
+		}
 		old = rcu_replace_pointer(port->xdp_prog, bpf->prog,
 					  lockdep_rtnl_is_held());
 		if (old)
 			bpf_prog_put(old);
+		/* rings of whole pages still work: a failure costs memory */
+		if (!bpf->prog && port->xdp_rings &&
+		    nicsim_xdp_rings(port, false))
+			netdev_warn(dev, "keeping the RX rings of XDP\n");
 		return 0;
 	default:
 		return -EINVAL;

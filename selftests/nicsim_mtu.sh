@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# RX buffers follow the MTU. A frame longer than the receiver's buffers is
-# dropped by the device and counted as oversize (rx_length_errors); jumbo
-# frames pass once both ends have a jumbo MTU. XDP is single-buffer: it is
-# refused above one page's MTU, and so is such an MTU while XDP is on.
+# RX buffers follow the MTU: half a page while a frame fits one (an skb is
+# charged that much receive memory), a page or more beyond, and always
+# with XDP. A frame longer than the receiver's buffers is dropped by the
+# device and counted as oversize (rx_length_errors); jumbo frames pass
+# once both ends have a jumbo MTU. XDP is single-buffer: it is refused
+# above one page's MTU, and so is such an MTU while XDP is on.
 
 . "$(dirname "$0")/nicsim_lib.sh"
 
@@ -18,7 +20,7 @@ PASS_OBJ=$NICSIM_PASS_OBJ
 
 ktap_print_header
 nicsim_require
-ktap_set_plan 5
+ktap_set_plan 7
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair || ktap_exit_fail_msg "cannot set up a port pair"
 # ping without fragmentation, payload $1, $2 echoes
@@ -26,6 +28,42 @@ ping_df() {
 	ip netns exec "$NS0" ping -q -M "do" -s "$1" -c "$2" -i 0.1 -W 2 10.0.0.2 >/dev/null
 }
 ping_df 100 1 || ktap_exit_fail_msg "no traffic at MTU 1500"
+
+# rx_truesize: the receive memory (the skbs' truesize) each of 20 UDP
+# datagrams from $IF0 takes in a socket on $IF1's side that leaves them
+# unread
+rx_truesize() {
+	local port=$((20000 + RANDOM % 20000)) out pid held rmem
+
+	out=$(mktemp)
+	ip netns exec "$NS1" "$NICSIM_UDP" hold 10.0.0.2 "$port" 2 >"$out" &
+	pid=$!
+	nicsim_wait grep -q '^ready' "$out" &&
+		ip netns exec "$NS0" "$NICSIM_UDP" send 10.0.0.2 "$port" 20 0 100
+	wait "$pid"
+	read -r _ held _ rmem < <(grep '^held' "$out")
+	rm -f "$out"
+	if [ "${held:-0}" -ne 20 ]; then
+		ktap_print_msg "the socket held ${held:-none} of 20 datagrams" >&2
+		return 1
+	fi
+	echo $((rmem / held))
+}
+
+# 2048-byte fragments: 1728 bytes of data and shared info, plus the
+# sk_buff; a page: 4096 plus the sk_buff
+rx_buffers_follow_mtu() {
+	local half page
+
+	half=$(rx_truesize) || return 1
+	ip -n "$NS1" link set "$IF1" mtu 3000 || return 1
+	page=$(rx_truesize)
+	ip -n "$NS1" link set "$IF1" mtu 1500 || return 1
+	ktap_print_msg "receive memory per datagram: $half bytes at MTU 1500, ${page:-?} at MTU 3000"
+	[ "$half" -le 2560 ] && [ "${page:-0}" -ge 4096 ]
+}
+ktap_test_result "RX buffers of half a page at MTU 1500, of a page at MTU 3000" \
+	rx_buffers_follow_mtu
 
 oversize_dropped() {
 	local over0 len0 over len
@@ -80,6 +118,20 @@ jumbo_refused_under_xdp() {
 		ip netns exec "$NS1" "$BPFTOOL" net detach xdpdrv dev "$IF1"
 }
 ktap_test_result "MTU 9000 refused while XDP is attached" jumbo_refused_under_xdp
+
+# XDP's headroom and single buffer need a page per frame: the port's
+# queues get new buffers when the first program comes and when it goes
+xdp_rx_buffers() {
+	local xdp after
+
+	xdp_attach || return 1
+	xdp=$(rx_truesize)
+	ip netns exec "$NS1" "$BPFTOOL" net detach xdpdrv dev "$IF1" || return 1
+	after=$(rx_truesize) || return 1
+	ktap_print_msg "receive memory per datagram: ${xdp:-?} bytes with XDP, $after after"
+	[ "${xdp:-0}" -ge 4096 ] && [ "$after" -le 2560 ]
+}
+ktap_test_result "RX buffers of a page while XDP is attached" xdp_rx_buffers
 
 mtu_down_under_traffic() {
 	ip -n "$NS0" link set "$IF0" mtu 1500 &&

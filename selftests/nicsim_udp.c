@@ -9,6 +9,10 @@
  *   nicsim_udp send ADDR PORT COUNT [INTERVAL_US [PAYLOAD]]
  *	send COUNT datagrams numbered 0..COUNT-1, INTERVAL_US apart, each
  *	padded to PAYLOAD bytes (at most 1400).
+ *   nicsim_udp hold ADDR PORT SECONDS
+ *	bind, print "ready", let datagrams queue unread for SECONDS, then
+ *	print "held N rmem B": how many were queued, and the receive
+ *	memory they took (SO_MEMINFO: the sum of their skbs' truesize).
  *
  * ADDR is IPv4 or IPv6.
  */
@@ -19,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sock_diag.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,9 +57,11 @@ int main(int argc, char **argv)
 	socklen_t len;
 	char buf[1500];
 
-	if (argc < 5 || (strcmp(argv[1], "recv") && strcmp(argv[1], "send"))) {
+	if (argc < 5 || (strcmp(argv[1], "recv") && strcmp(argv[1], "send") &&
+			 strcmp(argv[1], "hold"))) {
 		fprintf(stderr, "usage: %s recv ADDR PORT COUNT TIMEOUT_S", argv[0]);
-		fprintf(stderr, " | send ADDR PORT COUNT [INTERVAL_US]\n");
+		fprintf(stderr, " | send ADDR PORT COUNT [INTERVAL_US [PAYLOAD]]");
+		fprintf(stderr, " | hold ADDR PORT SECONDS\n");
 		return 2;
 	}
 	family = make_addr(argv[2], argv[3], &ss, &len);
@@ -93,6 +100,28 @@ int main(int argc, char **argv)
 				return 1;
 			}
 		}
+		return 0;
+	}
+
+	if (!strcmp(argv[1], "hold")) {
+		__u32 mem[SK_MEMINFO_VARS];
+		socklen_t mlen = sizeof(mem);
+		int held = 0;
+
+		if (bind(fd, (struct sockaddr *)&ss, len)) {
+			perror("bind");
+			return 1;
+		}
+		printf("ready\n");
+		fflush(stdout);
+		sleep(count);
+		if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &mlen)) {
+			perror("SO_MEMINFO");
+			return 1;
+		}
+		while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+			held++;
+		printf("held %d rmem %u\n", held, mem[SK_MEMINFO_RMEM_ALLOC]);
 		return 0;
 	}
 

@@ -74,6 +74,14 @@ int BPF_PROG(pp_alloc, struct page_pool *pool, gfp_t gfp)
 	return 0;
 }
 
+SEC("fentry/page_pool_alloc_frag_netmem")
+int BPF_PROG(pp_alloc_frag, struct page_pool *pool, unsigned int *offset,
+	     unsigned int size, gfp_t gfp)
+{
+	count_if_netpoll(&pp_calls);
+	return 0;
+}
+
 SEC("fentry/page_pool_put_unrefed_netmem")
 int BPF_PROG(pp_put, struct page_pool *pool, netmem_ref netmem,
 	     unsigned int dma_sync_size, bool allow_direct)
