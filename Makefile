@@ -6,6 +6,8 @@
 #   make bench   the benchmark suite against veth (scripts/bench), then
 #                BENCHMARKS.md and its charts (scripts/bench-report)
 #   make soak    the soak test alone, DURATION seconds (default 600), debug kernel
+#   make upstream  upstream's driver tests that need a real NIC's packet
+#                rates (hw/pp_alloc_fail.py, hw/rss_ctx.py), default kernel
 #   make patches write the series against Linux 6.12 into patches/
 #
 # KDIR=/path/to/built/kernel uses that tree instead of the cached 6.12.
@@ -50,8 +52,16 @@ soak:
 		NICSIM_KSFT_TIMEOUT=$$(($(DURATION) + 600)) \
 		scripts/run-selftests nicsim_soak.sh
 
+UPSTREAM_TESTS ?= hw/pp_alloc_fail.py,hw/rss_ctx.py
+upstream:
+	@scripts/prepare default >/dev/null && \
+		scripts/vm-run --flavour default --timeout 3600 -- \
+		env NICSIM_UPSTREAM_TESTS=$(UPSTREAM_TESTS) \
+		NICSIM_UPSTREAM_TIMEOUT=900 NICSIM_KSFT_TIMEOUT=2400 \
+		scripts/run-selftests nicsim_upstream.sh
+
 clean:
 	rm -rf kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd \
 		Module.symvers modules.order .*.cmd kmod/modules.order
 
-.PHONY: all demo check patches deps kernel prepare module shell bench soak clean
+.PHONY: all demo check patches deps kernel prepare module shell bench soak upstream clean

@@ -59,7 +59,8 @@ rx_buffers_follow_mtu() {
 	ip -n "$NS1" link set "$IF1" mtu 3000 || return 1
 	page=$(rx_truesize)
 	ip -n "$NS1" link set "$IF1" mtu 1500 || return 1
-	ktap_print_msg "receive memory per datagram: $half bytes at MTU 1500, ${page:-?} at MTU 3000"
+	ktap_print_msg "receive memory per datagram: $half bytes at MTU 1500," \
+		"${page:-?} at MTU 3000"
 	[ "$half" -le 2560 ] && [ "${page:-0}" -ge 4096 ]
 }
 ktap_test_result "RX buffers of half a page at MTU 1500, of a page at MTU 3000" \
