@@ -74,7 +74,8 @@ __bpf_kfunc int bpf_nicsim_xdp_meta(struct xdp_md *ctx,
 /*
  * The stamp the driver left at the start of @skb's buffer, if the buffer
  * is a nicsim RX buffer: the head is the start of a page of a nicsim
- * port's page_pool. A head reallocated by the stack is not.
+ * port's page_pool, or of a fragment of one. A head reallocated by the
+ * stack is not.
  */
 static int nicsim_skb_stamp(const struct sk_buff *skb,
 			    const struct nicsim_rx_stamp **stamp)
@@ -89,7 +90,7 @@ static int nicsim_skb_stamp(const struct sk_buff *skb,
 	/* a buffer is a page_pool page, or a fragment of one */
 	page = virt_to_head_page(skb->head);
 	if (!page_pool_page_is_pp(page) ||
-	    (skb->head - (u8 *)page_address(page)) % NICSIM_RX_FRAG_SIZE)
+	    !IS_ALIGNED((unsigned long)skb->head, NICSIM_RX_FRAG_SIZE))
 		return -ENODEV;
 	/*
 	 * A pool whose port is gone points at the loopback device, or at

@@ -98,8 +98,9 @@ struct nicsim_rxq {
 	struct page_pool *hdr_pp;
 	u32 buf_len;			/* bytes a buffer takes (the MTU's) */
 	u64 poll_ns;			/* start of the poll, with XDP only */
-	unsigned int buf_order;		/* buffer size: PAGE_SIZE << order */
-	bool frags;			/* NICSIM_RX_FRAG_SIZE buffers instead */
+	/* a buffer is PAGE_SIZE << buf_order, or NICSIM_RX_FRAG_SIZE */
+	unsigned int buf_order;
+	bool frags;
 	struct xdp_rxq_info xdp_rxq;
 
 	struct u64_stats_sync syncp;
@@ -159,14 +160,16 @@ struct nicsim_xdp_buff {
  * What the driver keeps of an RX descriptor at the start of its buffer,
  * in the part of the headroom that XDP programs cannot reach (an
  * xdp_frame's place), for bpf_nicsim_skb_meta() to find from the skb.
+ * The magic is last: a header pushed into the headroom overwrites it
+ * before any other field.
  */
 struct nicsim_rx_stamp {
-	u32 magic;			/* NICSIM_RX_STAMP_MAGIC ^ seq */
+	u64 seq;
+	u64 dma_tstamp;
 	u32 ifindex;
 	u32 queue;
 	u32 desc_idx;
-	u64 seq;
-	u64 dma_tstamp;
+	u32 magic;			/* NICSIM_RX_STAMP_MAGIC ^ seq */
 };
 
 #define NICSIM_RX_STAMP_MAGIC	0x4e53494dU	/* "NSIM" */
@@ -216,9 +219,10 @@ struct nicsim_port {
 #define NICSIM_DEFAULT_COALESCE_FRAMES	64
 
 /*
- * An RX buffer is one page_pool allocation of PAGE_SIZE << order: XDP
- * headroom, the frame, then room for the skb_shared_info of build_skb.
- * The driver posts it for the largest frame of its MTU (a VLAN tag
+ * With XDP, an RX buffer is one page_pool allocation of PAGE_SIZE <<
+ * order: XDP headroom, the frame, then room for the skb_shared_info of
+ * build_skb; without, it may be a fragment (nicsim_rx_use_frags()). The
+ * driver posts it for the largest frame of its MTU (a VLAN tag
  * included); the device drops longer frames as oversize.
  */
 #define NICSIM_RX_HEADROOM	XDP_PACKET_HEADROOM
@@ -265,6 +269,18 @@ static inline bool nicsim_rx_frag_fits(unsigned int mtu)
 {
 	return NICSIM_RX_FRAG_HEADROOM + nicsim_rx_buf_len(mtu) +
 	       NICSIM_RX_SHINFO <= NICSIM_RX_FRAG_SIZE;
+}
+
+/*
+ * Whether new RX rings of @port at @mtu take fragments: not for XDP nor
+ * header split, and not with pages of 8 KiB or more, where one small skb
+ * would pin a large page.
+ */
+static inline bool nicsim_rx_use_frags(const struct nicsim_port *port,
+				       unsigned int mtu, bool hds)
+{
+	return PAGE_SIZE < 8192 && !hds && !port->xdp_rings &&
+	       nicsim_rx_frag_fits(mtu);
 }
 
 /* An skb takes its head and its fragments; stop before one may not fit. */

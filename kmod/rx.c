@@ -421,12 +421,14 @@ int nicsim_rxq_alloc(struct nicsim_rxq *rxq, struct napi_struct *napi,
 	/*
 	 * Half-page fragments, each with its own headroom: the pool syncs
 	 * the page from the first one's frame to its end for the device.
+	 * Only the device writes them (no XDP_TX).
 	 */
-	rxq->frags = !hds && !rxq->port->xdp_rings && nicsim_rx_frag_fits(mtu);
+	rxq->frags = nicsim_rx_use_frags(rxq->port, mtu, hds);
 	if (rxq->frags) {
 		pp_params.order = 0;
 		pp_params.offset = NICSIM_RX_FRAG_HEADROOM;
 		pp_params.max_len = PAGE_SIZE - NICSIM_RX_FRAG_HEADROOM;
+		pp_params.dma_dir = DMA_FROM_DEVICE;
 	}
 	rxq->buf_order = pp_params.order;
 	rxq->pp = page_pool_create(&pp_params);

@@ -25,13 +25,19 @@
 static int nicsim_xdp_rings(struct nicsim_port *port, bool xdp)
 {
 	struct net_device *dev = port->netdev;
-	bool frags = !xdp && !port->hds && nicsim_rx_frag_fits(dev->mtu);
+	bool was = port->xdp_rings;
+	int err;
 
 	port->xdp_rings = xdp;
-	if (!netif_running(dev) || port->qp[0].rxq.frags == frags)
+	if (!netif_running(dev) ||
+	    port->qp[0].rxq.frags == nicsim_rx_use_frags(port, dev->mtu,
+							  port->hds))
 		return 0;
-	return nicsim_reconfigure(port, port->num_queues, port->ring_size,
-				  dev->mtu, port->hds);
+	err = nicsim_reconfigure(port, port->num_queues, port->ring_size,
+				 dev->mtu, port->hds);
+	if (err)
+		port->xdp_rings = was;
+	return err;
 }
 
 int nicsim_bpf(struct net_device *dev, struct netdev_bpf *bpf)
@@ -57,9 +63,8 @@ int nicsim_bpf(struct net_device *dev, struct netdev_bpf *bpf)
 		if (bpf->prog && !port->xdp_rings) {
 			err = nicsim_xdp_rings(port, true);
 			if (err) {
-				port->xdp_rings = false;
 				NL_SET_ERR_MSG_MOD(bpf->extack,
-						   "cannot allocate the RX rings XDP needs");
+						   "cannot set up the RX rings XDP needs");
 				return err;
 			}
 		}
@@ -67,10 +72,14 @@ int nicsim_bpf(struct net_device *dev, struct netdev_bpf *bpf)
 					  lockdep_rtnl_is_held());
 		if (old)
 			bpf_prog_put(old);
-		/* rings of whole pages still work: a failure costs memory */
+		/*
+		 * Rings of whole pages still work: if new ones cannot be had
+		 * (nicsim_reconfigure() says so), the port keeps them, and
+		 * the next reconfiguration gives it fragments.
+		 */
 		if (!bpf->prog && port->xdp_rings &&
 		    nicsim_xdp_rings(port, false))
-			netdev_warn(dev, "keeping the RX rings of XDP\n");
+			port->xdp_rings = false;
 		return 0;
 	default:
 		return -EINVAL;
@@ -178,6 +187,7 @@ bool nicsim_run_xdp(struct nicsim_rxq *rxq, struct bpf_prog *prog,
 	u64_stats_t *counter;
 	u32 act;
 
+	DEBUG_NET_WARN_ON_ONCE(rxq->frags);	/* XDP runs on whole pages */
 	xdp_init_buff(&nxdp->xdp, PAGE_SIZE << rxq->buf_order, &rxq->xdp_rxq);
 	xdp_prepare_buff(&nxdp->xdp, va, *offset, *len, true);
 

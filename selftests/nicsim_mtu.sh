@@ -50,8 +50,8 @@ rx_truesize() {
 	echo $((rmem / held))
 }
 
-# 2048-byte fragments: 1728 bytes of data and shared info, plus the
-# sk_buff; a page: 4096 plus the sk_buff
+# truesize: a 2048-byte fragment (1728 bytes of data, 320 of shared
+# info) plus 256 for the sk_buff; a page, 4096, plus the sk_buff
 rx_buffers_follow_mtu() {
 	local half page
 
@@ -125,7 +125,7 @@ ktap_test_result "MTU 9000 refused while XDP is attached" jumbo_refused_under_xd
 xdp_rx_buffers() {
 	local xdp after
 
-	xdp_attach || return 1
+	xdp_attach || { ktap_print_msg "cannot attach XDP"; return 1; }
 	xdp=$(rx_truesize)
 	ip netns exec "$NS1" "$BPFTOOL" net detach xdpdrv dev "$IF1" || return 1
 	after=$(rx_truesize) || return 1
