@@ -296,6 +296,54 @@ const struct netdev_queue_mgmt_ops nicsim_queue_mgmt_ops = {
 };
 
 /*
+ * New RX buffers for a running port (the kind nicsim_rx_use_frags() now
+ * says), one queue at a time through the queue management ops, as
+ * netdev_rx_queue_restart() does for one: the carrier stays up, TX goes
+ * on, and only the queue being swapped pauses. Every new ring is allocated
+ * first: if one cannot be, the port keeps its rings and nothing changed.
+ */
+int nicsim_rx_rings_swap(struct nicsim_port *port)
+{
+	struct net_device *dev = port->netdev;
+	unsigned int n = port->num_queues, q;
+	struct nicsim_rxq *new, *old;
+	int err = 0;
+
+	ASSERT_RTNL();
+	if (!port->running)
+		return 0;
+	new = kvcalloc(n, sizeof(*new), GFP_KERNEL);
+	old = kvcalloc(n, sizeof(*old), GFP_KERNEL);
+	q = 0;
+	if (!new || !old) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	for (; q < n; q++) {
+		err = nicsim_queue_mem_alloc(dev, &new[q], q);
+		if (err)
+			goto err_free;
+	}
+	/* rtnl held and the port running: neither stop nor start fails */
+	for (q = 0; q < n; q++) {
+		nicsim_queue_stop(dev, &old[q], q);
+		nicsim_queue_start(dev, &new[q], q);
+		nicsim_queue_mem_free(dev, &old[q]);
+	}
+	goto out;
+
+err_free:
+	while (q--)
+		nicsim_queue_mem_free(dev, &new[q]);
+	netdev_err(dev, "cannot allocate new RX rings, keeping the old: %d\n",
+		   err);
+out:
+	kvfree(new);
+	kvfree(old);
+	return err;
+}
+
+/*
  * Completions waiting in a ring since the last run with no progress: their
  * interrupt was lost. Moderation delays are far shorter than the period.
  */

@@ -19,8 +19,8 @@
 /*
  * XDP runs on RX rings of whole pages with XDP_PACKET_HEADROOM, the stack
  * alone on half-page fragments where the MTU allows (nicsim.h): the first
- * program attached, or the last detached, has a running port swap its
- * rings.
+ * program attached, or the last detached, has a running port give its RX
+ * queues new buffers, one queue at a time, the link up.
  */
 static int nicsim_xdp_rings(struct nicsim_port *port, bool xdp)
 {
@@ -29,12 +29,11 @@ static int nicsim_xdp_rings(struct nicsim_port *port, bool xdp)
 	int err;
 
 	port->xdp_rings = xdp;
-	if (!netif_running(dev) ||
+	if (!port->running ||
 	    port->qp[0].rxq.frags == nicsim_rx_use_frags(port, dev->mtu,
 							  port->hds))
 		return 0;
-	err = nicsim_reconfigure(port, port->num_queues, port->ring_size,
-				 dev->mtu, port->hds);
+	err = nicsim_rx_rings_swap(port);
 	if (err)
 		port->xdp_rings = was;
 	return err;
@@ -74,7 +73,7 @@ int nicsim_bpf(struct net_device *dev, struct netdev_bpf *bpf)
 			bpf_prog_put(old);
 		/*
 		 * Rings of whole pages still work: if new ones cannot be had
-		 * (nicsim_reconfigure() says so), the port keeps them, and
+		 * (nicsim_rx_rings_swap() says so), the port keeps them, and
 		 * the next reconfiguration gives it fragments.
 		 */
 		if (!bpf->prog && port->xdp_rings &&

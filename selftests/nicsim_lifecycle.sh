@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Lifecycle under traffic: ring resize, channel changes, link down/up and
-# XDP attach/detach while pings flow, after which traffic passes again;
-# and 200 devices created and deleted. Leaks (kmemleak) and splats are
-# caught by the VM runner's scan of the guest log.
+# XDP attach/detach (the carrier staying up) while pings flow, after which
+# traffic passes again; and 200 devices created and deleted. Leaks
+# (kmemleak) and splats are caught by the VM runner's scan of the guest log.
 
 . "$(dirname "$0")/nicsim_lib.sh"
 
@@ -66,10 +66,13 @@ link_flap() {
 }
 ktap_test_result "link down/up under traffic" link_flap
 
+# attaching the first program and detaching the last swap the RX buffers
+# queue by queue: the carrier stays up
 xdp_flap() {
-	local i id
+	local i id c0 c1
 
 	[ -x "$BPFTOOL" ] || { ktap_print_msg "no bpftool"; return 1; }
+	c0=$(ip netns exec "$NS1" cat "/sys/class/net/$IF1/carrier_changes")
 	"$BPFTOOL" prog load "$PASS_OBJ" "$pin" type xdp || return 1
 	# ip netns exec has its own /sys: name the program by id there
 	id=$("$BPFTOOL" prog show pinned "$pin" | awk -F: 'NR == 1 { print $1 }')
@@ -80,9 +83,12 @@ xdp_flap() {
 		ip netns exec "$NS1" "$BPFTOOL" net detach xdpdrv dev "$IF1" || return 1
 		sleep 0.2
 	done
+	c1=$(ip netns exec "$NS1" cat "/sys/class/net/$IF1/carrier_changes")
+	[ "$c1" = "$c0" ] ||
+		{ ktap_print_msg "carrier changed $((c1 - c0)) times"; return 1; }
 	pings_ok
 }
-ktap_test_result "XDP attach/detach under traffic" xdp_flap
+ktap_test_result "XDP attach/detach under traffic, the carrier up" xdp_flap
 
 background_flowed() {
 	kill -INT "$pinger" 2>/dev/null

@@ -121,18 +121,26 @@ jumbo_refused_under_xdp() {
 ktap_test_result "MTU 9000 refused while XDP is attached" jumbo_refused_under_xdp
 
 # XDP's headroom and single buffer need a page per frame: the port's
-# queues get new buffers when the first program comes and when it goes
+# queues get new buffers when the first program comes and when it goes,
+# one queue at a time, the link staying up
+carrier_changes() {
+	ip netns exec "$NS1" cat "/sys/class/net/$IF1/carrier_changes"
+}
 xdp_rx_buffers() {
-	local xdp after
+	local xdp after c0 c1
 
+	c0=$(carrier_changes) || return 1
 	xdp_attach || { ktap_print_msg "cannot attach XDP"; return 1; }
 	xdp=$(rx_truesize)
 	ip netns exec "$NS1" "$BPFTOOL" net detach xdpdrv dev "$IF1" || return 1
 	after=$(rx_truesize) || return 1
-	ktap_print_msg "receive memory per datagram: ${xdp:-?} bytes with XDP, $after after"
-	[ "${xdp:-0}" -ge 4096 ] && [ "$after" -le 2560 ]
+	c1=$(carrier_changes) || return 1
+	ktap_print_msg "receive memory per datagram: ${xdp:-?} bytes with XDP," \
+		"$after after; carrier changes: $((c1 - c0))"
+	[ "${xdp:-0}" -ge 4096 ] && [ "$after" -le 2560 ] && [ "$c1" = "$c0" ]
 }
-ktap_test_result "RX buffers of a page while XDP is attached" xdp_rx_buffers
+ktap_test_result "RX buffers of a page while XDP is attached, the link up" \
+	xdp_rx_buffers
 
 mtu_down_under_traffic() {
 	ip -n "$NS0" link set "$IF0" mtu 1500 &&

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Reconfiguring a running port (MTU, ring size, channels) allocates the new
-# rings before it lets go of the old ones: when the allocations fail, the
+# Reconfiguring a running port (MTU, ring size, channels, the RX buffers
+# of the first XDP program) allocates the new rings before it lets go of
+# the old ones: when the allocations fail, the
 # port keeps its old configuration and keeps passing traffic, and it can
 # still be brought down. Counters survive reconfiguration, and a dropped
 # frame is counted once.
@@ -14,6 +15,7 @@
 
 . "$(dirname "$0")/nicsim_lib.sh"
 
+XDP_PIN=/sys/fs/bpf/nicsim_reopen_$$
 FAILSLAB=/sys/kernel/debug/failslab
 FAILPAGE=/sys/kernel/debug/fail_page_alloc
 
@@ -28,18 +30,20 @@ fail_off() {
 }
 cleanup() {
 	fail_off
+	rm -f "$XDP_PIN"
 	nicsim_cleanup
 }
 trap cleanup EXIT
 
 ktap_print_header
 nicsim_require ethtool
+[ -x "$BPFTOOL" ] || ktap_exit_fail_msg "no bpftool"
 if [ ! -e "$FAILSLAB/require-start" ] || [ ! -d "$FAILPAGE" ]; then
 	ktap_skip_all "optional: needs CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC" \
 		"and CONFIG_FAULT_INJECTION_STACKTRACE_FILTER"
 	exit "$KSFT_SKIP"
 fi
-ktap_set_plan 6
+ktap_set_plan 7
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 # nicsim's text, from its symbols (16 hex digits: they sort as text)
 syms=$(awk '$4 == "[nicsim]" && ($2 == "t" || $2 == "T") { print $1 }' /proc/kallsyms | sort)
@@ -167,6 +171,31 @@ channel_faults() {
 }
 ktap_test_result "a channel change that cannot allocate keeps the old queues running" \
 	channel_faults
+
+# Attaching the first XDP program gives the RX queues new buffers, whole
+# pages (nicsim_mtu.sh): if they cannot be had, the attach fails and the
+# port keeps its rings, and no program
+xdp_is() {
+	local on=0
+
+	ip -n "$NS1" link show "$IF1" | grep -q "xdp" && on=1
+	[ "$1" = new ] && [ "$on" = 1 ] && return 0
+	[ "$1" = old ] && [ "$on" = 0 ]
+}
+xdp_faults() {
+	local id rc
+
+	"$BPFTOOL" prog load "$NICSIM_PASS_OBJ" "$XDP_PIN" type xdp || return 1
+	# ip netns exec has its own /sys: name the program by id there
+	id=$("$BPFTOOL" prog show pinned "$XDP_PIN" | awk -F: 'NR == 1 { print $1 }')
+	under_faults xdp "$BPFTOOL net attach xdpdrv id $id dev $IF1" \
+		"$BPFTOOL net detach xdpdrv dev $IF1" xdp_is
+	rc=$?
+	rm -f "$XDP_PIN"
+	return $rc
+}
+ktap_test_result "an XDP attach that cannot allocate its RX buffers keeps the old rings running" \
+	xdp_faults
 
 # udp_flows N: N datagrams from N source ports, NS0 to NS1 (RSS spreads them)
 udp_flows() {
