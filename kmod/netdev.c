@@ -4,6 +4,7 @@
  * bring-up and teardown, statistics and ethtool basics.
  */
 
+#include <linux/delay.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/if_vlan.h>
@@ -221,11 +222,12 @@ static void nicsim_queues_stop(struct nicsim_port *port)
  * A memory provider's buffers need header split: the headers go to
  * memory the stack can read.
  */
-static int nicsim_queue_mem_alloc(struct net_device *dev, void *mem, int idx)
+static int __nicsim_queue_mem_alloc(struct net_device *dev,
+				    struct nicsim_rxq *rxq, int idx,
+				    bool napi_live)
 {
 	struct nicsim_port *port = netdev_priv(dev);
 	struct nicsim_qpair *qp = &port->qp[idx];
-	struct nicsim_rxq *rxq = mem;
 
 	if (!port->running)
 		return -ENETDOWN;
@@ -239,7 +241,13 @@ static int nicsim_queue_mem_alloc(struct net_device *dev, void *mem, int idx)
 	rxq->qid = idx;
 	rxq->size = port->ring_size;
 	u64_stats_init(&rxq->syncp);
-	return nicsim_rxq_alloc(rxq, &qp->napi, dev->mtu, port->hds, true);
+	return nicsim_rxq_alloc(rxq, &qp->napi, dev->mtu, port->hds, napi_live);
+}
+
+/* the core may free a new ring with its NAPI running: no direct recycling */
+static int nicsim_queue_mem_alloc(struct net_device *dev, void *mem, int idx)
+{
+	return __nicsim_queue_mem_alloc(dev, mem, idx, true);
 }
 
 static void nicsim_queue_mem_free(struct net_device *dev, void *mem)
@@ -296,22 +304,52 @@ const struct netdev_queue_mgmt_ops nicsim_queue_mgmt_ops = {
 };
 
 /*
+ * XDP_TX frames posted on a TX ring and not yet cleaned: pages of their
+ * queue pair's RX pool, sent with its DMA mapping.
+ */
+static bool nicsim_xdp_tx_pending(struct nicsim_port *port)
+{
+	unsigned int q;
+
+	for (q = 0; q < port->num_queues; q++)
+		if (nicsim_txq_has_xdp_tx(&port->qp[q].txq))
+			return true;
+	return false;
+}
+
+/*
  * New RX buffers for a running port (the kind nicsim_rx_use_frags() now
  * says), one queue at a time through the queue management ops, as
  * netdev_rx_queue_restart() does for one: the carrier stays up, TX goes
  * on, and only the queue being swapped pauses. Every new ring is allocated
  * first: if one cannot be, the port keeps its rings and nothing changed.
+ * The new pools recycle from their NAPI, as those of nicsim_open() do.
  */
 int nicsim_rx_rings_swap(struct nicsim_port *port)
 {
 	struct net_device *dev = port->netdev;
 	unsigned int n = port->num_queues, q;
 	struct nicsim_rxq *new, *old;
-	int err = 0;
+	int err = 0, tries;
 
 	ASSERT_RTNL();
 	if (!port->running)
 		return 0;
+	/*
+	 * A detached program's XDP_TX frames still on the TX rings are pages
+	 * of the old pools, which unmap them when they go: let the device
+	 * send them and NAPI clean them first. No more come (nicsim_bpf()
+	 * waited for the polls that ran the program); a MAC that PAUSE holds
+	 * long enough keeps the old rings.
+	 */
+	for (tries = 0; nicsim_xdp_tx_pending(port); tries++) {
+		if (tries == 100) {
+			netdev_warn(dev, "XDP_TX frames not sent in 2 s, keeping the RX rings\n");
+			return -EBUSY;
+		}
+		msleep(20);
+	}
+
 	new = kvcalloc(n, sizeof(*new), GFP_KERNEL);
 	old = kvcalloc(n, sizeof(*old), GFP_KERNEL);
 	q = 0;
@@ -320,7 +358,7 @@ int nicsim_rx_rings_swap(struct nicsim_port *port)
 		goto err_free;
 	}
 	for (; q < n; q++) {
-		err = nicsim_queue_mem_alloc(dev, &new[q], q);
+		err = __nicsim_queue_mem_alloc(dev, &new[q], q, false);
 		if (err)
 			goto err_free;
 	}
@@ -333,8 +371,16 @@ int nicsim_rx_rings_swap(struct nicsim_port *port)
 	goto out;
 
 err_free:
-	while (q--)
+	/* a pool bound to a NAPI instance is destroyed with it disabled */
+	while (q--) {
+		napi_disable(&port->qp[q].napi);
 		nicsim_queue_mem_free(dev, &new[q]);
+		napi_enable(&port->qp[q].napi);
+		local_bh_disable();
+		/* an interrupt that came meanwhile waits for a poll */
+		napi_schedule(&port->qp[q].napi);
+		local_bh_enable();
+	}
 	netdev_err(dev, "cannot allocate new RX rings, keeping the old: %d\n",
 		   err);
 out:

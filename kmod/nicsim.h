@@ -301,6 +301,7 @@ static inline bool nicsim_rx_use_frags(const struct nicsim_port *port,
 extern const struct net_device_ops nicsim_netdev_ops;
 extern const struct netdev_queue_mgmt_ops nicsim_queue_mgmt_ops;
 int nicsim_rx_rings_swap(struct nicsim_port *port);
+bool nicsim_txq_has_xdp_tx(struct nicsim_txq *txq);
 int nicsim_reconfigure(struct nicsim_port *port, unsigned int num_queues,
 		       u32 ring_size, unsigned int mtu, bool hds);
 void nicsim_program_coalesce(struct nicsim_port *port);

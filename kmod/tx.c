@@ -442,3 +442,19 @@ void nicsim_txq_free(struct nicsim_txq *txq)
 	kfree(txq->bufs);
 	txq->bufs = NULL;
 }
+
+/*
+ * XDP_TX frames on @txq that no poll has cleaned yet. With no XDP program
+ * posting more, a stale read only errs towards true.
+ */
+bool nicsim_txq_has_xdp_tx(struct nicsim_txq *txq)
+{
+	u32 i, tail = READ_ONCE(txq->tail);
+
+	/* pairs with the release in nicsim_txq_clean(): bufs before clean */
+	for (i = smp_load_acquire(&txq->clean); i != tail; i++)
+		if (READ_ONCE(txq->bufs[i & (txq->size - 1)].type) ==
+		    NICSIM_TX_XDP_TX)
+			return true;
+	return false;
+}

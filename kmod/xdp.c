@@ -71,6 +71,10 @@ int nicsim_bpf(struct net_device *dev, struct netdev_bpf *bpf)
 					  lockdep_rtnl_is_held());
 		if (old)
 			bpf_prog_put(old);
+		if (!bpf->prog && port->xdp_rings) {
+			/* the polls that ran it are over: no more XDP_TX */
+			synchronize_net();
+		}
 		/*
 		 * Rings of whole pages still work: if new ones cannot be had
 		 * (nicsim_rx_rings_swap() says so), the port keeps them, and

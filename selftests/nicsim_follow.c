@@ -10,7 +10,8 @@
  *
  * The same datagram exercises nicsim's kfuncs from each program type that
  * may call them: bpf_nicsim_xdp_meta() from XDP, bpf_nicsim_skb_meta()
- * from tp_btf and tcx (ingress: the frame's metadata; egress: -ENODEV),
+ * from tp_btf and tcx (ingress: the frame's metadata, -ENODATA once a
+ * pushed header overwrote it; egress: -ENODEV),
  * bpf_nicsim_queue_state() from tcx egress and from a SYSCALL program,
  * with the errors for a bad queue, device, namespace and size.
  *
@@ -474,6 +475,54 @@ TEST_F(follow, kfuncs)
 	ASSERT_EQ(queue_state(self, self->ns1, 0, 0, &args), 0);
 	EXPECT_EQ(args.err, -ENODEV);
 	EXPECT_EQ(args.small_err, -EINVAL);
+}
+
+/*
+ * Without XDP, a frame at MTU 1500 is in a half-page fragment with 64
+ * bytes of headroom before its MAC header (NET_SKB_PAD), the driver's
+ * stamp at its start. A TC program pushing a 40-byte header into that
+ * headroom (bpf_skb_change_head(), in place) overwrites the stamp's end:
+ * the kfunc then says -ENODATA, rather than return what the header made
+ * of the stamp.
+ */
+TEST_F(follow, header_push_over_stamp)
+{
+	struct sockaddr_in to = {
+		.sin_family = AF_INET,
+		.sin_port = htons(UDP_PORT),
+		.sin_addr.s_addr = htonl(0x0a000002),
+	};
+	char buf[PAYLOAD] = {};
+	int i;
+
+	/* the fixture's XDP program goes: the port gets fragments */
+	ASSERT_EQ(nicsim_enter_netns(self->ns1, self->self_ns), 0);
+	ASSERT_EQ(bpf_xdp_detach(self->ifindex1, XDP_FLAGS_DRV_MODE, NULL), 0);
+	self->xdp_attached = false;
+	ASSERT_EQ(setns(self->self_ns, CLONE_NEWNET), 0);
+
+	self->skel->bss->push_len = 40;
+	ASSERT_EQ(nicsim_enter_netns(self->ns0, self->self_ns), 0);
+	self->skel->bss->armed = 1;
+	ASSERT_EQ(sendto(self->tx_fd, buf, sizeof(buf), 0,
+			 (struct sockaddr *)&to, sizeof(to)), PAYLOAD);
+	ASSERT_EQ(setns(self->self_ns, CLONE_NEWNET), 0);
+	for (i = 0; i < 500 && self->skel->data->skb_err_pushed == 1; i++)
+		usleep(10000);
+	self->skel->bss->armed = 0;
+
+	TH_LOG("headroom %u; before the push: %d, push: %d, after: %d%s",
+	       self->skel->bss->headroom, self->skel->data->skb_err_tc,
+	       self->skel->data->push_err, self->skel->data->skb_err_pushed,
+	       self->skel->bss->head_after == self->skel->bss->head_before ?
+	       "" : " (the head was reallocated)");
+	/* a fragment's headroom, not XDP's 256 bytes */
+	EXPECT_LT(self->skel->bss->headroom, 128);
+	EXPECT_EQ(self->skel->data->skb_err_tc, 0);
+	EXPECT_EQ(self->skel->data->push_err, 0);
+	EXPECT_EQ(self->skel->bss->head_after, self->skel->bss->head_before);
+	EXPECT_EQ(self->skel->data->skb_err_pushed, -ENODATA);
+	EXPECT_EQ(self->skel->bss->skb_meta_pushed.seq, 0);	/* zeroed */
 }
 
 TEST_HARNESS_MAIN

@@ -72,7 +72,8 @@ xdp_flap() {
 	local i id c0 c1
 
 	[ -x "$BPFTOOL" ] || { ktap_print_msg "no bpftool"; return 1; }
-	c0=$(ip netns exec "$NS1" cat "/sys/class/net/$IF1/carrier_changes")
+	c0=$(ip netns exec "$NS1" cat "/sys/class/net/$IF1/carrier_changes") ||
+		return 1
 	"$BPFTOOL" prog load "$PASS_OBJ" "$pin" type xdp || return 1
 	# ip netns exec has its own /sys: name the program by id there
 	id=$("$BPFTOOL" prog show pinned "$pin" | awk -F: 'NR == 1 { print $1 }')
@@ -83,7 +84,8 @@ xdp_flap() {
 		ip netns exec "$NS1" "$BPFTOOL" net detach xdpdrv dev "$IF1" || return 1
 		sleep 0.2
 	done
-	c1=$(ip netns exec "$NS1" cat "/sys/class/net/$IF1/carrier_changes")
+	c1=$(ip netns exec "$NS1" cat "/sys/class/net/$IF1/carrier_changes") ||
+		return 1
 	[ "$c1" = "$c0" ] ||
 		{ ktap_print_msg "carrier changed $((c1 - c0)) times"; return 1; }
 	pings_ok

@@ -5,11 +5,17 @@
 # NAPI instance, whose IRQ is the pair's vector; one page_pool per RX
 # queue on that NAPI, with statistics that count allocation and recycling;
 # per-queue statistics (qstats-get) that agree with ip -s link, with fewer
-# channels too.
+# channels too; and pools that go away once an XDP detach has replaced
+# them, XDP_TX frames still on the TX rings.
 
 . "$(dirname "$0")/nicsim_lib.sh"
 
-trap nicsim_cleanup EXIT
+pin=/sys/fs/bpf/nicsim_netlink_$$
+cleanup() {
+	rm -rf "$pin"
+	nicsim_cleanup
+}
+trap cleanup EXIT
 
 ktap_print_header
 nicsim_require
@@ -31,7 +37,7 @@ for p in python3 /usr/bin/python3; do
 done
 [ -n "$py" ] || { ktap_skip_all "no python3 with yaml"; exit "$KSFT_SKIP"; }
 
-ktap_set_plan 5
+ktap_set_plan 6
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 nicsim_pair 2 || ktap_exit_fail_msg "cannot set up a port pair"
 ifindex=$(ip netns exec "$NS1" cat "/sys/class/net/$IF1/ifindex")
@@ -112,6 +118,57 @@ stats_count() {
 		[ $(( (af + as) - (af0 + as0) )) -ge 50 ]
 }
 ktap_test_result "page_pool statistics count allocation and recycling" stats_count
+
+# Detaching the last XDP program gives the RX queues fragments again, from
+# new pools on their NAPI instances. XDP_TX frames still on the TX rings
+# are pages of the old pools, to be returned before those go: one
+# recycled into a pool already destroyed would keep it listed, detached,
+# forever. Lost interrupts (fail_lost_irq) leave the completions to the
+# driver's watchdog, so XDP_TX frames wait on the rings for up to a second.
+lost_irq=/sys/kernel/debug/nicsim/nicsim$ID/port1/fail_lost_irq
+xdp_tx_count() {
+	ip netns exec "$NS1" ethtool -S "$IF1" |
+		awk '$1 ~ /^rx[0-9]+_xdp_tx:$/ { s += $2 } END { print s + 0 }'
+}
+xdp_tx_detach() {
+	local detached="x.get('ifindex') == $ifindex and 'detach-time' in x"
+	local dbg=$lost_irq id tx0 tx1 flood left i
+
+	"$BPFTOOL" prog loadall "$lib_dir/nicsim_soak.bpf.o" "$pin" || return 1
+	# ip netns exec has its own /sys: name the program by id there
+	id=$("$BPFTOOL" prog show pinned "$pin/soak_tx" | awk -F: 'NR == 1 { print $1 }')
+	ip netns exec "$NS1" "$BPFTOOL" net attach xdpdrv id "$id" dev "$IF1" ||
+		return 1
+	tx0=$(xdp_tx_count)
+	echo 0 >"$dbg/verbose"
+	echo 100 >"$dbg/probability"
+	echo 1 >"$dbg/interval"
+	echo -1 >"$dbg/times"
+	# UDP to port 7, which the program sends back
+	ip netns exec "$NS0" timeout 4 bash -c \
+		'while :; do echo x; done >/dev/udp/10.0.0.2/7' 2>/dev/null &
+	flood=$!
+	sleep 2
+	ip netns exec "$NS1" "$BPFTOOL" net detach xdpdrv dev "$IF1"
+	wait "$flood"
+	echo 0 >"$dbg/times"
+	tx1=$(xdp_tx_count)
+	rm -rf "$pin"
+	# a pool is released within a second of its last page's return
+	for i in $(seq 20); do
+		left=$(ynl page-pool-get | pyq "print(len([x for x in d if $detached]))")
+		[ "$left" = 0 ] && break
+		sleep 0.5
+	done
+	ktap_print_msg "XDP_TX: $((tx1 - tx0)) frames; pools left detached: $left"
+	[ $((tx1 - tx0)) -gt 0 ] && [ "$left" = 0 ] && pools_per_queue
+}
+if [ -d "$lost_irq" ]; then
+	ktap_test_result "XDP detach with XDP_TX frames in flight releases the old pools" \
+		xdp_tx_detach
+else
+	ktap_test_skip "XDP detach with XDP_TX frames in flight (optional: needs CONFIG_FAULT_INJECTION_DEBUG_FS)"
+fi
 
 # qstats FIELD [SCOPE]: FIELD of the port's qstats-get, summed over its
 # entries (no SCOPE: the device's totals; "queue": each queue's)

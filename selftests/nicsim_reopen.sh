@@ -37,13 +37,13 @@ trap cleanup EXIT
 
 ktap_print_header
 nicsim_require ethtool
-[ -x "$BPFTOOL" ] || ktap_exit_fail_msg "no bpftool"
 if [ ! -e "$FAILSLAB/require-start" ] || [ ! -d "$FAILPAGE" ]; then
 	ktap_skip_all "optional: needs CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC" \
 		"and CONFIG_FAULT_INJECTION_STACKTRACE_FILTER"
 	exit "$KSFT_SKIP"
 fi
 ktap_set_plan 7
+[ -x "$BPFTOOL" ] || ktap_exit_fail_msg "no bpftool"
 nicsim_load || ktap_exit_fail_msg "cannot load nicsim"
 # nicsim's text, from its symbols (16 hex digits: they sort as text)
 syms=$(awk '$4 == "[nicsim]" && ($2 == "t" || $2 == "T") { print $1 }' /proc/kallsyms | sort)

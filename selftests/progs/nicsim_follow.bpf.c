@@ -34,6 +34,12 @@ struct nicsim_skb_meta skb_meta_tp, skb_meta_tc;
 int skb_err_tp = 1, skb_err_tc = 1, skb_err_egress = 1;
 struct nicsim_queue_state qs_egress;
 int qs_err_egress = 1;
+/* header_push_over_stamp: TC ingress pushes push_len bytes, then asks */
+__u32 push_len;
+int push_err = 1, skb_err_pushed = 1;
+__u32 headroom;
+__u64 head_before, head_after;
+struct nicsim_skb_meta skb_meta_pushed;
 
 /*
  * Record a stage once. Stages with a key of their own (the skb, the
@@ -310,13 +316,24 @@ int follow_tc_ingress(struct __sk_buff *ctx)
 {
 	struct sk_buff *skb = bpf_cast_to_kern_ctx(ctx);
 
-	if (f.rx_skb && (__u64)skb == f.rx_skb &&
-	    stage(ST_TC_INGRESS, ST_NR))
-		/* the kfunc takes a TC program's context as its skb */
-		skb_err_tc = bpf_nicsim_skb_meta((struct sk_buff *)ctx,
-						 &skb_meta_tc,
-						 sizeof(skb_meta_tc));
-	return TCX_NEXT;
+	if (!f.rx_skb || (__u64)skb != f.rx_skb ||
+	    !stage(ST_TC_INGRESS, ST_NR))
+		return TCX_NEXT;
+	/* the kfunc takes a TC program's context as its skb */
+	skb_err_tc = bpf_nicsim_skb_meta((struct sk_buff *)ctx, &skb_meta_tc,
+					 sizeof(skb_meta_tc));
+	if (!push_len)
+		return TCX_NEXT;
+	/* a header pushed in front of the MAC header, into the headroom */
+	headroom = skb->data - skb->head;
+	head_before = (__u64)skb->head;
+	push_err = bpf_skb_change_head(ctx, push_len, 0);
+	skb = bpf_cast_to_kern_ctx(ctx);
+	head_after = (__u64)skb->head;
+	skb_err_pushed = bpf_nicsim_skb_meta((struct sk_buff *)ctx,
+					     &skb_meta_pushed,
+					     sizeof(skb_meta_pushed));
+	return TCX_DROP;
 }
 
 static __always_inline bool our_socket(const struct sock *sk)
