@@ -167,7 +167,8 @@ if [ -d "$lost_irq" ]; then
 	ktap_test_result "XDP detach with XDP_TX frames in flight releases the old pools" \
 		xdp_tx_detach
 else
-	ktap_test_skip "XDP detach with XDP_TX frames in flight (optional: needs CONFIG_FAULT_INJECTION_DEBUG_FS)"
+	what="XDP detach with XDP_TX frames in flight"
+	ktap_test_skip "$what (optional: needs CONFIG_FAULT_INJECTION_DEBUG_FS)"
 fi
 
 # qstats FIELD [SCOPE]: FIELD of the port's qstats-get, summed over its
