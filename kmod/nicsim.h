@@ -301,7 +301,6 @@ static inline bool nicsim_rx_use_frags(const struct nicsim_port *port,
 extern const struct net_device_ops nicsim_netdev_ops;
 extern const struct netdev_queue_mgmt_ops nicsim_queue_mgmt_ops;
 int nicsim_rx_rings_swap(struct nicsim_port *port);
-bool nicsim_txq_has_xdp_tx(struct nicsim_txq *txq);
 int nicsim_reconfigure(struct nicsim_port *port, unsigned int num_queues,
 		       u32 ring_size, unsigned int mtu, bool hds);
 void nicsim_program_coalesce(struct nicsim_port *port);
@@ -324,6 +323,7 @@ bool nicsim_tx_map(struct nicsim_txq *txq, void *data, u32 len,
 		   dma_addr_t *dma);
 void nicsim_txq_post(struct nicsim_txq *txq, u32 idx, dma_addr_t dma, u32 len);
 void nicsim_txq_doorbell(struct nicsim_txq *txq);
+bool nicsim_txq_has_xdp_tx(struct nicsim_txq *txq);
 
 /* rx.c */
 int nicsim_rxq_alloc(struct nicsim_rxq *rxq, struct napi_struct *napi,

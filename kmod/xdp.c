@@ -74,15 +74,15 @@ int nicsim_bpf(struct net_device *dev, struct netdev_bpf *bpf)
 		if (!bpf->prog && port->xdp_rings) {
 			/* the polls that ran it are over: no more XDP_TX */
 			synchronize_net();
+			/*
+			 * Rings of whole pages still work: if new ones cannot
+			 * be had (nicsim_rx_rings_swap() says so), the port
+			 * keeps them, and the next reconfiguration gives it
+			 * fragments.
+			 */
+			if (nicsim_xdp_rings(port, false))
+				port->xdp_rings = false;
 		}
-		/*
-		 * Rings of whole pages still work: if new ones cannot be had
-		 * (nicsim_rx_rings_swap() says so), the port keeps them, and
-		 * the next reconfiguration gives it fragments.
-		 */
-		if (!bpf->prog && port->xdp_rings &&
-		    nicsim_xdp_rings(port, false))
-			port->xdp_rings = false;
 		return 0;
 	default:
 		return -EINVAL;
